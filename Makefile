@@ -1,0 +1,12 @@
+# Shortcuts for the two README commands; tasks.py does the work and needs only Python.
+PYTHON ?= python3
+
+.PHONY: demo test bench lint
+demo:
+	$(PYTHON) tasks.py demo
+test:
+	$(PYTHON) tasks.py test
+bench:
+	$(PYTHON) tasks.py bench
+lint:
+	.venv/bin/python -m ruff check autograd nn tests benchmarks tasks.py

@@ -1,0 +1,29 @@
+"""How a node is named and described in text: shared by tables, drawings and the command line.
+Imports only the Value module."""
+
+from __future__ import annotations
+
+from .value import Value, _Left
+
+
+def number(x: float) -> str:
+    """A float, short: 3.0 -> '3', -0.20000000000000001 -> '-0.2', 1e-12 -> '1e-12'."""
+    return f"{x:.6g}"
+
+
+def node_names(order: list[Value]) -> dict[int, str]:
+    """id(node) -> a stable name: the label, or the op (or 'leaf') plus its topological index."""
+    return {id(node): node.label or f"{node.op or 'leaf'}#{i}" for i, node in enumerate(order)}
+
+
+def operand_texts(node: Value, names: dict[int, str]) -> list[str]:
+    """The node's operands in the order they were written, Values by name and numbers by value."""
+    kids = [names[id(child)] for child in node.children]
+    const = node._const
+    if const is None:
+        return kids
+    if isinstance(const, tuple):  # n-ary ops keep their plain-number terms in a tuple
+        return kids + [number(c) for c in const]
+    if isinstance(const, _Left):
+        return [number(const)] + kids
+    return kids + [number(const)]

@@ -1,0 +1,484 @@
+"""Value: a scalar that remembers the op that made it and that op's local derivatives.
+Pure standard library; never imports graphviz, numpy or torch.
+
+Design, for speed and memory: each op stores its local derivatives (one per child) instead of a
+closure, so graphs hold no reference cycles and are freed without the cyclic garbage collector;
+`__slots__` keeps a node small; a plain-number operand is not made into a leaf node but kept in
+`_const` so that drawings and tables can still show it.
+"""
+
+from __future__ import annotations
+
+import math
+import operator
+from collections.abc import Iterable, Sequence
+from numbers import Real
+from typing import Union
+
+from .graph import topological_order
+
+Number = Union[int, float]
+Operand = Union["Value", int, float]
+
+_isfinite = math.isfinite
+
+
+class Value:
+    """A scalar in a computation graph, with the gradient of some output with respect to it.
+
+    Args:
+        data: a real number (int, float, bool or a numpy real scalar); stored as a float.
+        label: a name shown in tables and drawings.
+
+    >>> x, y = Value(3.0, "x"), Value(-4.0, "y")
+    >>> out = x * y + x
+    >>> out.backward()
+    >>> x.grad, y.grad
+    (-3.0, 3.0)
+    """
+
+    __slots__ = ("data", "grad", "label", "op", "children", "_local_grads", "_const", "_mark")
+
+    def __init__(self, data: Number, label: str = "") -> None:
+        self.data = _real(data, "Value(data)")
+        self.grad = 0.0
+        self.label = _text(label)
+        self.op = ""
+        self.children: tuple[Value, ...] = ()
+        self._local_grads: tuple = ()
+        self._const = None
+        self._mark = None
+
+    # ---------------------------------------------------------------- arithmetic operators
+    def __add__(self, other: Operand) -> Value:
+        """a + b;  d/da = 1, d/db = 1: addition hands its gradient unchanged to both inputs."""
+        if isinstance(other, Value):
+            return _node("+", _finite(self.data + other.data, "+", self, other), (self, other), _ONE_ONE)
+        c = _real(other, "+")
+        return _node("+", _finite(self.data + c, "+", self, c), (self,), _ONE, c)
+
+    def __radd__(self, other: Number) -> Value:
+        """c + a;  d/da = 1."""
+        c = _real(other, "+")
+        return _node("+", _finite(c + self.data, "+", c, self), (self,), _ONE, _Left(c))
+
+    def __sub__(self, other: Operand) -> Value:
+        """a - b;  d/da = 1, d/db = -1."""
+        if isinstance(other, Value):
+            return _node("-", _finite(self.data - other.data, "-", self, other), (self, other), _ONE_MINUS_ONE)
+        c = _real(other, "-")
+        return _node("-", _finite(self.data - c, "-", self, c), (self,), _ONE, c)
+
+    def __rsub__(self, other: Number) -> Value:
+        """c - a;  d/da = -1."""
+        c = _real(other, "-")
+        return _node("-", _finite(c - self.data, "-", c, self), (self,), _MINUS_ONE, _Left(c))
+
+    def __mul__(self, other: Operand) -> Value:
+        """a * b;  d/da = b, d/db = a: multiplication swaps its inputs' values into their gradients."""
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            return _node("*", _finite(a * b, "*", self, other), (self, other), (b, a))
+        c = _real(other, "*")
+        return _node("*", _finite(self.data * c, "*", self, c), (self,), (c,), c)
+
+    def __rmul__(self, other: Number) -> Value:
+        """c * a;  d/da = c."""
+        c = _real(other, "*")
+        return _node("*", _finite(c * self.data, "*", c, self), (self,), (c,), _Left(c))
+
+    def __truediv__(self, other: Operand) -> Value:
+        """a / b;  d/da = 1/b, d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
+        if isinstance(other, Value):
+            a, b = self.data, _nonzero_divisor(other.data, self, other)
+            q = _finite(a / b, "/", self, other)
+            return _node("/", q, (self, other), (1.0 / b, -q / b))
+        c = _nonzero_divisor(_real(other, "/"), self, other)
+        return _node("/", _finite(self.data / c, "/", self, c), (self,), (1.0 / c,), c)
+
+    def __rtruediv__(self, other: Number) -> Value:
+        """c / a;  d/da = -c/a**2.  Raises ZeroDivisionError when a == 0."""
+        c = _real(other, "/")
+        a = _nonzero_divisor(self.data, c, self)
+        q = _finite(c / a, "/", c, self)
+        return _node("/", q, (self,), (-q / a,), _Left(c))
+
+    def __pow__(self, other: Operand) -> Value:
+        """a ** b;  d/da = b * a**(b-1), d/db = a**b * ln(a).
+
+        Conventions: d/da a**0 = 0 (also at a = 0); d/db 0**b = 0 for b > 0. A local derivative that
+        is infinite (a**b at a = 0 with 0 < b < 1) raises ZeroDivisionError during backward; the
+        exponent's derivative for a negative base does not exist and raises ValueError in backward.
+        """
+        if isinstance(other, Value):
+            a, b = self.data, other.data
+            out = _power(a, b, self, other)
+            return _node("**", out, (self, other), (_d_base(a, b, self), _d_exponent(a, b, out, other)))
+        c = _real(other, "**")
+        a = self.data
+        return _node("**", _power(a, c, self, c), (self,), (_d_base(a, c, self),), c)
+
+    def __rpow__(self, other: Number) -> Value:
+        """c ** a;  d/da = c**a * ln(c)."""
+        c = _real(other, "**")
+        b = self.data
+        out = _power(c, b, c, self)
+        return _node("**", out, (self,), (_d_exponent(c, b, out, self),), _Left(c))
+
+    def __neg__(self) -> Value:
+        """-a;  d/da = -1."""
+        return _node("neg", -self.data, (self,), _MINUS_ONE)
+
+    def __pos__(self) -> Value:
+        return self
+
+    def __abs__(self) -> Value:
+        """|a|;  d/da = sign(a), and 0 at a = 0 (as PyTorch)."""
+        a = self.data
+        return _node("abs", abs(a), (self,), (1.0 if a > 0 else -1.0 if a < 0 else 0.0,))
+
+    # ---------------------------------------------------------------- functions
+    def exp(self) -> Value:
+        """e**a;  d/da = e**a, read from the output.  Raises OverflowError above a ~ 709.78."""
+        try:
+            out = math.exp(self.data)
+        except OverflowError:
+            raise OverflowError(f"exp({self.data!r}) overflows a float (largest argument is about 709.78)") from None
+        return _node("exp", out, (self,), (out,))
+
+    def log(self) -> Value:
+        """ln(a);  d/da = 1/a.  Raises ValueError for a <= 0."""
+        a = self.data
+        if a <= 0.0:
+            raise ValueError(f"log({a!r}): the logarithm is only defined for positive numbers")
+        return _node("log", math.log(a), (self,), (1.0 / a,))
+
+    def sqrt(self) -> Value:
+        """sqrt(a);  d/da = 1/(2 sqrt(a)), read from the output.
+
+        Raises ValueError for a < 0. At a = 0 the derivative is infinite: backward raises
+        ZeroDivisionError rather than producing inf.
+        """
+        a = self.data
+        if a < 0.0:
+            raise ValueError(f"sqrt({a!r}): the square root is only defined for numbers >= 0")
+        out = math.sqrt(a)
+        local = 0.5 / out if out > 0.0 else _UndefinedDerivative(ZeroDivisionError, "d/da sqrt(a) is infinite at a = 0")
+        return _node("sqrt", out, (self,), (local,))
+
+    def tanh(self) -> Value:
+        """tanh(a);  d/da = 1 - tanh(a)**2, read from the output (stable: tanh(1000) = 1, grad 0)."""
+        t = math.tanh(self.data)
+        return _node("tanh", t, (self,), (1.0 - t * t,))
+
+    def sigmoid(self) -> Value:
+        """1 / (1 + e**-a);  d/da = s * (1 - s), read from the output.
+
+        Stable at any input: exp is only ever taken of a non-positive number, so sigmoid(-800) = 0
+        and sigmoid(-40) keeps full relative precision.
+        """
+        a = self.data
+        if a >= 0.0:
+            s = 1.0 / (1.0 + math.exp(-a))
+        else:
+            e = math.exp(a)
+            s = e / (1.0 + e)
+        return _node("sigmoid", s, (self,), (s * (1.0 - s),))
+
+    def relu(self) -> Value:
+        """max(a, 0);  d/da = 1 for a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
+        a = self.data
+        if a > 0.0:
+            return _node("relu", a, (self,), _ONE)
+        return _node("relu", 0.0, (self,), _ZERO)
+
+    def max(self, other: Operand) -> Value:
+        """max(a, b);  the larger input gets d = 1, the other 0; a tie splits it 0.5/0.5 (as PyTorch),
+        so x.max(x) gives x.grad 1.0."""
+        return self._select("max", other, operator.gt)
+
+    def min(self, other: Operand) -> Value:
+        """min(a, b);  the smaller input gets d = 1, the other 0; a tie splits it 0.5/0.5 (as PyTorch)."""
+        return self._select("min", other, operator.lt)
+
+    def _select(self, op: str, other: Operand, wins) -> Value:
+        a = self.data
+        if isinstance(other, Value):
+            b = other.data
+            locals_ = (1.0, 0.0) if wins(a, b) else (0.0, 1.0) if wins(b, a) else (0.5, 0.5)
+            return _node(op, a if locals_[0] else b, (self, other), locals_)
+        c = _real(other, op)
+        local = 1.0 if wins(a, c) else 0.0 if wins(c, a) else 0.5
+        return _node(op, a if local else c, (self,), (local,), c)
+
+    def detach(self) -> Value:
+        """A new leaf with the same data and no history: gradient stops here.
+
+        Used to measure what one path contributes, e.g. the skip path of a residual block.
+
+        >>> x = Value(2.0, "x")
+        >>> y = x * x.detach()
+        >>> y.backward(); x.grad
+        2.0
+        """
+        return Value(self.data, f"{self.label} (detached)" if self.label else "")
+
+    # ---------------------------------------------------------------- gradients
+    def backward(self) -> None:
+        """Add d(self)/d(node) to `node.grad` for every node of the graph, intermediates included.
+
+        Walks the graph once in reverse topological order, applying the chain rule
+        `child.grad += local * node.grad`. Gradients accumulate, as in PyTorch: calling backward
+        twice without `zero_grad()` doubles every gradient (each call adds the same amount).
+
+        >>> a, b = Value(1.5), Value(3.5)
+        >>> s = a + b
+        >>> s.backward(); [a.grad, b.grad]
+        [1.0, 1.0]
+        """
+        order = topological_order(self)
+        # Gradients already sitting on intermediate nodes (an earlier backward) are set aside, so
+        # that this call propagates only its own contribution and a second call adds exactly as much.
+        earlier = [(node, node.grad) for node in order if node.grad and node.children]
+        for node, _ in earlier:
+            node.grad = 0.0
+        self.grad += 1.0
+        for node in reversed(order):
+            grad = node.grad
+            for child, local in zip(node.children, node._local_grads):
+                child.grad += local * grad
+        for node, grad in earlier:
+            node.grad += grad
+
+    def zero_grad(self) -> None:
+        """Set `grad` to 0.0 on every node of this Value's graph."""
+        for node in topological_order(self):
+            node.grad = 0.0
+
+    # ---------------------------------------------------------------- micrograd names and display
+    @property
+    def _prev(self) -> set[Value]:
+        """The inputs as a set, under micrograd's name (its drawing code reads it)."""
+        return set(self.children)
+
+    @property
+    def _op(self) -> str:
+        """The op, under micrograd's name."""
+        return self.op
+
+    def __repr__(self) -> str:
+        label = f", label={self.label!r}" if self.label else ""
+        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+
+
+# -------------------------------------------------------------------- n-ary ops
+def sum_of(values: Iterable[Operand]) -> Value:
+    """The sum of many Values (and numbers) as ONE node;  d/dv_i = 1 for each.
+
+    Faster than a chain of `+` and draws as a single node.
+
+    >>> a, b, c = Value(1.0), Value(2.0), Value(3.0)
+    >>> s = sum_of([a, b, c, 0.5]); s.data
+    6.5
+    """
+    children: list[Value] = []
+    constants: list[float] = []
+    total = 0.0
+    for v in values:
+        if isinstance(v, Value):
+            children.append(v)
+            total += v.data
+        else:
+            c = _real(v, "sum_of")
+            constants.append(c)
+            total += c
+    kids = tuple(children)
+    return _node("sum", _finite_sum(total, "sum_of"), kids, (1.0,) * len(kids), tuple(constants) or None)
+
+
+def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
+    """w . x + b as ONE node (a neuron's pre-activation);  d/dw_i = x_i, d/dx_i = w_i, d/db = 1.
+
+    Children are the Values among the weights, then among the inputs, then the bias; plain numbers
+    are kept for display. The sum is taken in the order b + w0*x0 + w1*x1 + ..., the same order as
+    micrograd's neuron, so results agree with it to the last bit.
+
+    >>> w = [Value(0.5), Value(-1.0)]
+    >>> out = dot(w, [2.0, 3.0], Value(0.25)); out.data
+    -1.75
+    >>> out.backward(); [wi.grad for wi in w]
+    [2.0, 3.0]
+    """
+    if len(weights) != len(inputs):
+        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
+    w_nodes: list[Value] = []
+    w_locals: list[float] = []
+    x_nodes: list[Value] = []
+    x_locals: list[float] = []
+    constants: list[float] = []
+    if isinstance(bias, Value):
+        total = bias.data
+    else:
+        total = _real(bias, "dot(bias)")
+    for w, x in zip(weights, inputs):
+        if isinstance(w, Value):
+            wd = w.data
+        else:
+            wd = _real(w, "dot(weights)")
+        if isinstance(x, Value):
+            xd = x.data
+            x_nodes.append(x)
+            x_locals.append(wd)
+        else:
+            xd = _real(x, "dot(inputs)")
+            constants.append(xd)
+        if isinstance(w, Value):
+            w_nodes.append(w)
+            w_locals.append(xd)
+        total += wd * xd
+    children = w_nodes + x_nodes
+    local_grads = w_locals + x_locals
+    if isinstance(bias, Value):
+        children.append(bias)
+        local_grads.append(1.0)
+    return _node("dot", _finite_sum(total, "dot"), tuple(children), tuple(local_grads),
+                 tuple(constants) or None)
+
+
+# -------------------------------------------------------------------- building nodes
+_ONE = (1.0,)
+_ZERO = (0.0,)
+_MINUS_ONE = (-1.0,)
+_ONE_ONE = (1.0, 1.0)
+_ONE_MINUS_ONE = (1.0, -1.0)
+
+_new_value = object.__new__
+
+
+def _node(op: str, data: float, children: tuple, local_grads: tuple, const=None) -> Value:
+    """An op's result: skips __init__'s checks, since data is already a float."""
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out.children = children
+    out._local_grads = local_grads
+    out._const = const
+    out._mark = None
+    return out
+
+
+class _Left(float):
+    """A plain-number operand that stood on the LEFT of the op (2 - a, 2 ** a), for display."""
+
+    __slots__ = ()
+
+
+class _UndefinedDerivative:
+    """Stands in for a local derivative that does not exist; backward raises when it is used."""
+
+    __slots__ = ("error", "message")
+
+    def __init__(self, error: type[Exception], message: str) -> None:
+        self.error = error
+        self.message = message
+
+    def __mul__(self, upstream: float) -> float:
+        raise self.error(f"backward: {self.message}")
+
+    __rmul__ = __mul__
+
+    def __repr__(self) -> str:
+        return "undefined"
+
+
+# -------------------------------------------------------------------- checks with clear messages
+def _real(x: object, where: str) -> float:
+    """x as a finite float, or TypeError/ValueError naming what was given and where."""
+    t = type(x)
+    if t is float or t is int:
+        value = float(x)  # type: ignore[arg-type]
+    elif isinstance(x, Real) or _is_numpy_bool(x):
+        try:
+            value = float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+    else:
+        shown = repr(x)
+        if len(shown) > 40:
+            shown = shown[:37] + "..."
+        raise TypeError(f"{where}: expected a real number or a Value, got {t.__name__} {shown}")
+    if not _isfinite(value):
+        raise ValueError(f"{where}: {x!r} is not a finite number")
+    return value
+
+
+def _is_numpy_bool(x: object) -> bool:
+    t = type(x)
+    return t.__module__ == "numpy" and t.__name__ in ("bool_", "bool")
+
+
+def _text(label: object) -> str:
+    if not isinstance(label, str):
+        raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
+    return label
+
+
+def _shown(operand: object) -> str:
+    return repr(operand.data) if isinstance(operand, Value) else repr(operand)
+
+
+def _finite(result: float, op: str, a: object, b: object) -> float:
+    """result, unless the op overflowed to inf (float arithmetic would do so silently)."""
+    if _isfinite(result):
+        return result
+    raise OverflowError(f"{_shown(a)} {op} {_shown(b)} overflows a float")
+
+
+def _finite_sum(total: float, op: str) -> float:
+    if _isfinite(total):
+        return total
+    raise OverflowError(f"{op}: the sum overflows a float")
+
+
+def _nonzero_divisor(b: float, numerator: object, divisor: object) -> float:
+    if b == 0.0:
+        raise ZeroDivisionError(f"division by zero: {_shown(numerator)} / {_shown(divisor)}")
+    return b
+
+
+def _power(a: float, b: float, base: object, exponent: object) -> float:
+    """a ** b with Python's exception classes and no complex results."""
+    if a < 0.0 and not b.is_integer():
+        raise ValueError(f"{a!r} ** {b!r}: a negative base needs an integer exponent (the result is complex)")
+    if a == 0.0 and b < 0.0:
+        raise ZeroDivisionError(f"{a!r} ** {b!r}: zero cannot be raised to a negative power")
+    try:
+        out = a ** b
+    except OverflowError:
+        raise OverflowError(f"{a!r} ** {b!r} overflows a float") from None
+    return _finite(out, "**", base, exponent)
+
+
+def _d_base(a: float, b: float, base: object):
+    """d/da a**b = b * a**(b-1), with d/da a**0 = 0 everywhere."""
+    if b == 0.0:
+        return 0.0
+    if a == 0.0 and b < 1.0:
+        return _UndefinedDerivative(ZeroDivisionError, f"d/da a**{b!r} is infinite at a = 0")
+    try:
+        return _finite(b * a ** (b - 1.0), "**", base, b - 1.0)
+    except OverflowError:
+        return _UndefinedDerivative(OverflowError, f"d/da a**{b!r} at a = {a!r} overflows a float")
+
+
+def _d_exponent(a: float, b: float, out: float, exponent: object):
+    """d/db a**b = a**b * ln(a), with d/db 0**b = 0 for b > 0."""
+    if a > 0.0:
+        return out * math.log(a)
+    if a == 0.0:
+        if b > 0.0:
+            return 0.0
+        return _UndefinedDerivative(ZeroDivisionError, "d/db 0**b is infinite at b = 0")
+    return _UndefinedDerivative(ValueError, f"d/db a**b needs ln(a), which is undefined for a = {a!r} < 0")

@@ -1,0 +1,1 @@
+"""skipgrad's neural-network modules built on autograd.Value."""
