@@ -25,8 +25,8 @@ BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 EXTRAS = {
-    "demo": ["viz"],
-    "test": ["viz", "test", "torch"],
+    "demo": ["viz", "progress"],
+    "test": ["viz", "plot", "progress", "test", "torch"],
     "bench": ["bench", "torch"],
 }
 

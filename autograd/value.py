@@ -185,6 +185,14 @@ class Value:
             s = e / (1.0 + e)
         return _node("sigmoid", s, (self,), (s * (1.0 - s),))
 
+    def softplus(self) -> Value:
+        """ln(1 + e**a), computed stably as max(a, 0) + ln(1 + e**-|a|);  d/da = sigmoid(a)."""
+        a = self.data
+        e = math.exp(-abs(a))
+        out = max(a, 0.0) + math.log1p(e)
+        slope = 1.0 / (1.0 + e) if a >= 0.0 else e / (1.0 + e)
+        return _node("softplus", out, (self,), (slope,))
+
     def relu(self) -> Value:
         """max(a, 0);  d/da = 1 for a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
         a = self.data

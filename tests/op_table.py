@@ -65,6 +65,8 @@ OPS = [
     Op("sqrt", lambda a: a.sqrt(), math.sqrt, lambda t, a: t.sqrt(a), (POS,)),
     Op("tanh", lambda a: a.tanh(), math.tanh, lambda t, a: t.tanh(a), (ANY,)),
     Op("sigmoid", lambda a: a.sigmoid(), _sigmoid, lambda t, a: t.sigmoid(a), (reals(-30, 30),)),
+    Op("softplus", lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)),
+       lambda t, a: t.nn.functional.softplus(a), (reals(-30, 30),)),
     Op("relu", lambda a: a.relu(), lambda a: max(a, 0.0), lambda t, a: t.relu(a),
        (reals(-5, 5, away_from=0.0),)),
     Op("max", lambda a, b: a.max(b), max, lambda t, a, b: t.maximum(a, b), (ANY, ANY), distinct=True),

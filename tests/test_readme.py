@@ -5,17 +5,13 @@ import io
 import re
 from pathlib import Path
 
+import pytest
+
 README = (Path(__file__).resolve().parents[1] / "README.md").read_text()
 
 
 def blocks(language):
     return re.findall(rf"```{language}\n(.*?)```", README, flags=re.S)
-
-
-def output_after(code):
-    """The plain ``` block that follows a code block: what the README says it prints."""
-    rest = README.split(code, 1)[1]
-    return re.search(r"\n```\n(.*?)```", rest, flags=re.S).group(1)
 
 
 def test_readme_opens_with_the_two_commands():
@@ -26,17 +22,24 @@ def test_readme_opens_with_the_two_commands():
     assert ci.strip().splitlines()[-1] == "python3 tasks.py test"
 
 
-def test_engine_example_prints_the_table_shown():
-    code = blocks("python")[0]
-    shown = output_after(code)
+def examples():
+    """(code, what the README says it prints) for every python block followed by 'prints'."""
+    return re.findall(r"```python\n(.*?)```\n\n(?:prints[^\n]*\n)\n```\n(.*?)```", README, flags=re.S)
+
+
+@pytest.mark.parametrize("code, shown", examples())
+def test_examples_print_what_the_readme_shows(code, shown):
     printed = io.StringIO()
     with contextlib.redirect_stdout(printed):
         exec(code, {})
     assert printed.getvalue() == shown
 
 
-def test_demo_prints_the_same_table(capsys):
+def test_every_python_block_is_checked():
+    assert len(examples()) == len(blocks("python"))
+
+
+def test_demo_prints_the_readme_table(capsys):
     from autograd.cli import main
     main(["demo"])
-    shown = output_after(blocks("python")[0])
-    assert shown in capsys.readouterr().out
+    assert examples()[0][1] in capsys.readouterr().out

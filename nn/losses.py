@@ -1,0 +1,114 @@
+"""Losses as plain functions, `loss(predictions, targets)` in PyTorch's order, reduced by the mean."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Union
+
+from autograd import Value, sum_of
+
+Prediction = Union[Value, float]
+
+
+def mse_loss(predictions: Prediction | Sequence[Prediction], targets: float | Sequence[float]) -> Value:
+    """mean((p - t)**2).
+
+    >>> mse_loss([Value(1.0), Value(3.0)], [0.0, 1.0]).data
+    2.5
+    """
+    ps, ts = _pair(predictions, targets, "mse_loss")
+    return _mean([(_value(p) - t) ** 2 for p, t in zip(ps, ts)])
+
+
+def hinge_loss(scores: Prediction | Sequence[Prediction], targets: float | Sequence[float]) -> Value:
+    """mean(relu(1 - y * s)) for labels y in {-1, +1}: micrograd's max-margin loss.
+
+    >>> hinge_loss([Value(2.0), Value(0.5)], [1, -1]).data
+    0.75
+    """
+    ps, ts = _pair(scores, targets, "hinge_loss")
+    _check_labels(ts, (-1, 1), "hinge_loss", "-1 or +1")
+    return _mean([(1 - t * _value(s)).relu() for s, t in zip(ps, ts)])
+
+
+def binary_cross_entropy_with_logits(logits: Prediction | Sequence[Prediction],
+                                     targets: float | Sequence[float]) -> Value:
+    """mean(softplus(z) - y * z) for labels y in {0, 1}: -log sigmoid(z) for y = 1, stable for any z.
+
+    >>> round(binary_cross_entropy_with_logits([Value(0.0)], [1]).data, 6)
+    0.693147
+    """
+    zs, ts = _pair(logits, targets, "binary_cross_entropy_with_logits")
+    _check_labels(ts, (0, 1), "binary_cross_entropy_with_logits", "0 or 1")
+    return _mean([_value(z).softplus() - t * _value(z) for z, t in zip(zs, ts)])
+
+
+def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
+                  targets: int | Sequence[int]) -> Value:
+    """-log softmax(z)[target], averaged over the batch; targets are class indices.
+
+    One sample: `cross_entropy([z0, z1, z2], 2)`. A batch: a list of such rows and a list of ints.
+    Uses log-sum-exp with the largest logit subtracted, so large logits cannot overflow.
+
+    >>> round(cross_entropy([Value(1.0), Value(2.0), Value(3.0)], 2).data, 6)
+    0.407606
+    """
+    if isinstance(targets, int) and not isinstance(targets, bool):
+        rows, labels = [logits], [targets]
+    elif not isinstance(targets, (list, tuple)):
+        raise ValueError(f"cross_entropy: targets must be a class index or a list of them, got {targets!r:.40}")
+    else:
+        rows, labels = list(logits), list(targets)  # type: ignore[arg-type]
+        if not rows or not all(isinstance(row, (list, tuple)) for row in rows):
+            raise ValueError("cross_entropy: a batch needs a list of logit rows (one list per sample)")
+        if len(rows) != len(labels):
+            raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(labels)} targets")
+    return _mean([_cross_entropy_one(row, label) for row, label in zip(rows, labels)])
+
+
+def l2_penalty(parameters: Sequence[Value], alpha: float = 1e-4) -> Value:
+    """alpha * sum(p * p): weight decay as a loss term (micrograd's demo uses alpha = 1e-4)."""
+    return alpha * sum_of([p * p for p in parameters])
+
+
+def _cross_entropy_one(row: Sequence[Prediction], label: int) -> Value:
+    if not isinstance(row, (list, tuple)) or not row:
+        raise ValueError(f"cross_entropy: each sample needs a non-empty list of logits, got {row!r:.40}")
+    if not isinstance(label, int) or isinstance(label, bool) or not 0 <= label < len(row):
+        raise ValueError(f"cross_entropy: target {label!r} is not a class index in 0..{len(row) - 1}")
+    zs = [_value(z) for z in row]
+    top = max(z.data for z in zs)  # a constant shift: log-sum-exp does not depend on it
+    log_sum_exp = sum_of([(z - top).exp() for z in zs]).log() + top
+    return log_sum_exp - zs[label]
+
+
+def _pair(predictions, targets, where: str) -> tuple[list, list]:
+    ps = list(predictions) if isinstance(predictions, (list, tuple)) else [predictions]
+    ts = list(targets) if isinstance(targets, (list, tuple)) else [targets]
+    if not ps:
+        raise ValueError(f"{where}: no predictions")
+    if len(ps) != len(ts):
+        raise ValueError(f"{where}: {len(ps)} predictions but {len(ts)} targets")
+    for t in ts:
+        if isinstance(t, Value) or not isinstance(t, (int, float)):
+            raise ValueError(f"{where}: targets must be plain numbers, got {type(t).__name__}")
+    return ps, ts
+
+
+def _check_labels(targets: list, allowed: tuple, where: str, words: str) -> None:
+    for t in targets:
+        if t not in allowed:
+            raise ValueError(f"{where}: targets must be {words}, got {t!r}")
+
+
+def _value(p: Prediction) -> Value:
+    if isinstance(p, Value):
+        return p
+    if isinstance(p, (int, float)) and not isinstance(p, bool):
+        return Value(p)
+    raise ValueError(f"predictions must be Values or numbers, got {type(p).__name__}")
+
+
+def _mean(terms: list[Value]) -> Value:
+    # sum_of adds in order from 0.0, as Python's sum(): the same floats as micrograd's demo
+    return sum_of(terms) * (1.0 / len(terms))

@@ -1,0 +1,275 @@
+"""Module, Neuron, Layer, MLP, Sequential: micrograd's names and numbers, on skipgrad's Value.
+
+Naming contract (read by drawings and diagnostics): a module called `name` labels its parameters
+`name.w0 ... name.b` and the nodes it creates `name.z` (w . x + b) and `name.a` (after the
+activation); containers give their parts dotted names such as `layer0.n3`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+from typing import Union
+
+from autograd import Value, dot
+
+Input = Union[Value, float, int]
+ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+
+class Module:
+    """A part of a network: its parameters in a documented stable order, and zero_grad()."""
+
+    name: str = ""
+    kind: str = "module"  # containers name their parts kind + index: layer0, block1
+
+    def parameters(self) -> list[Value]:
+        """Every trainable Value, in the order the subclass documents."""
+        return []
+
+    def weights(self) -> list[Value]:
+        """The parameters that multiply inputs (no biases): what gradient-flow reports average."""
+        return [w for child in self.children() for w in child.weights()]
+
+    def zero_grad(self) -> None:
+        """Set the gradient of every parameter to 0.0."""
+        for p in self.parameters():
+            p.grad = 0.0
+
+    def children(self) -> list[Module]:
+        """The direct sub-modules, in call order (used by diagnostics and drawings)."""
+        return []
+
+    def output_labels(self) -> set[str]:
+        """Labels of the nodes this module returns from a call (its activations)."""
+        return set().union(*(m.output_labels() for m in self.children()[-1:]))
+
+    def rename(self, name: str) -> None:
+        """Give this module (and everything inside it) a new dotted name."""
+        self.name = name
+        for i, child in enumerate(self.children()):
+            child.rename(_join(name, f"{child.kind}{i}"))
+
+
+def make_rng(seed: int | None = None, rng: random.Random | None = None):
+    """The random source for weights: `rng`, else a fresh Random(seed), else the global `random`
+    module (so that `random.seed(1337)` before building reproduces micrograd's weights)."""
+    if rng is not None and seed is not None:
+        raise ValueError("give either seed= or rng=, not both")
+    if rng is not None:
+        return rng
+    if seed is not None:
+        return random.Random(seed)
+    return random
+
+
+class Neuron(Module):
+    """g(w . x + b): one weight per input, weights uniform(-1, 1), bias 0.
+
+    Args:
+        nin: number of inputs.
+        nonlin: micrograd's switch; False means a linear neuron.
+        activation: "relu", "tanh", "sigmoid" or "linear" (overrides `nonlin`).
+        bias: False for a neuron without b (He's projection shortcut Ws . x).
+        seed, rng: where the weights come from (see `make_rng`).
+        name: the prefix of every label this neuron sets.
+
+    `parameters()` is `[w0, ..., w(nin-1), b]`.
+
+    >>> n = Neuron(2, activation="tanh", seed=0)
+    >>> out = n([1.0, -2.0]); out.label
+    'a'
+    >>> len(n.parameters())
+    3
+    """
+
+    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, bias: bool = True,
+                 seed: int | None = None, rng: random.Random | None = None, name: str = "") -> None:
+        _check_size(nin, "nin")
+        source = make_rng(seed, rng)
+        self.activation = _check_activation(activation if activation is not None else "relu" if nonlin else "linear")
+        self.nonlin = self.activation != "linear"
+        self.w = [Value(source.uniform(-1, 1)) for _ in range(nin)]
+        self.b = Value(0.0) if bias else None
+        self.rename(name)
+
+    kind = "n"
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value:
+        return self._forward(_as_inputs(x, len(self.w), self))
+
+    def _forward(self, x: Sequence[Input]) -> Value:
+        """The call without the input check (a Layer checks once for all its neurons)."""
+        z = dot(self.w, x, self.b if self.b is not None else 0.0)
+        z.label = self._z_label
+        if self.activation == "linear":
+            return z
+        a = getattr(z, self.activation)()
+        a.label = self._a_label
+        return a
+
+    def parameters(self) -> list[Value]:
+        return self.w + [self.b] if self.b is not None else list(self.w)
+
+    def weights(self) -> list[Value]:
+        return list(self.w)
+
+    def rename(self, name: str) -> None:
+        self.name = name
+        for i, w in enumerate(self.w):
+            w.label = _join(name, f"w{i}")
+        if self.b is not None:
+            self.b.label = _join(name, "b")
+        self._z_label = _join(name, "z")
+        self._a_label = _join(name, "a")
+
+    def output_labels(self) -> set[str]:
+        return {self._z_label if self.activation == "linear" else self._a_label}
+
+    def __repr__(self) -> str:
+        kind = {"relu": "ReLU", "linear": "Linear"}.get(self.activation, self.activation.capitalize())
+        return f"{kind}Neuron({len(self.w)})"
+
+
+class Layer(Module):
+    """`nout` neurons reading the same inputs. Returns one Value when nout == 1 (as micrograd), else
+    a list. `parameters()` is neuron by neuron: each neuron's weights, then its bias.
+
+    >>> layer = Layer(3, 2, seed=0)
+    >>> len(layer([1.0, 2.0, 3.0])), len(layer.parameters())
+    (2, 8)
+    """
+
+    kind = "layer"
+
+    def __init__(self, nin: int, nout: int, *, seed: int | None = None, rng: random.Random | None = None,
+                 name: str = "", **neuron_options) -> None:
+        _check_size(nout, "nout")
+        source = make_rng(seed, rng)
+        self.nin, self.nout = nin, nout
+        self.neurons = [Neuron(nin, rng=source, **neuron_options) for _ in range(nout)]
+        self.rename(name)
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+        out = self.outputs(x)
+        return out[0] if len(out) == 1 else out
+
+    def outputs(self, x: Sequence[Input] | Input) -> list[Value]:
+        """The layer's outputs, always as a list."""
+        x = _as_inputs(x, self.nin, self)
+        return [n._forward(x) for n in self.neurons]
+
+    def parameters(self) -> list[Value]:
+        return [p for n in self.neurons for p in n.parameters()]
+
+    def children(self) -> list[Module]:
+        return list(self.neurons)
+
+    def output_labels(self) -> set[str]:
+        return set().union(*(n.output_labels() for n in self.neurons))
+
+    def __repr__(self) -> str:
+        return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
+
+
+class MLP(Module):
+    """Layers in sequence: every hidden layer nonlinear (ReLU unless `activation=`), the last linear.
+
+    `MLP(2, [16, 16, 1])` has 337 parameters, layer by layer and neuron by neuron, exactly as
+    micrograd's, so the same seed gives the same weights and the same numbers.
+
+    >>> model = MLP(2, [16, 16, 1], seed=1337)
+    >>> len(model.parameters())
+    337
+    """
+
+    kind = "mlp"
+
+    def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu", seed: int | None = None,
+                 rng: random.Random | None = None, name: str = "") -> None:
+        if not nouts:
+            raise ValueError("MLP needs at least one layer size in nouts")
+        source = make_rng(seed, rng)
+        sizes = [nin, *nouts]
+        last = len(nouts) - 1
+        self.layers = [Layer(sizes[i], sizes[i + 1], rng=source, activation="linear" if i == last else activation)
+                       for i in range(len(nouts))]
+        self.nin = nin
+        self.rename(name)
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+        _as_inputs(x, self.nin, self)
+        for layer in self.layers:
+            x = layer(x)
+        return x  # type: ignore[return-value]
+
+    def parameters(self) -> list[Value]:
+        return [p for layer in self.layers for p in layer.parameters()]
+
+    def children(self) -> list[Module]:
+        return list(self.layers)
+
+    def __repr__(self) -> str:
+        return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
+
+
+class Sequential(Module):
+    """Modules applied one after another; parameters in module order.
+
+    Renames its modules by kind and position (`layer0`, `block1`, ...) so that labels stay unique.
+
+    >>> model = Sequential(Layer(2, 3, seed=0), Layer(3, 1, activation="linear", seed=1))
+    >>> model([0.5, -0.5]).label
+    'layer1.n0.z'
+    """
+
+    kind = "seq"
+
+    def __init__(self, *modules: Module, name: str = "") -> None:
+        if not modules:
+            raise ValueError("Sequential needs at least one module")
+        self.modules = list(modules)
+        self.rename(name)
+
+    def __call__(self, x):
+        for module in self.modules:
+            x = module(x)
+        return x
+
+    def parameters(self) -> list[Value]:
+        return [p for m in self.modules for p in m.parameters()]
+
+    def children(self) -> list[Module]:
+        return list(self.modules)
+
+    def __repr__(self) -> str:
+        inner = ",\n  ".join(repr(m) for m in self.modules)
+        return f"Sequential(\n  {inner}\n)"
+
+
+# ------------------------------------------------------------------------------ checks
+def _join(prefix: str, part: str) -> str:
+    return f"{prefix}.{part}" if prefix else part
+
+
+def _check_size(n: object, what: str) -> None:
+    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
+        raise ValueError(f"{what} must be a positive int, got {n!r}")
+
+
+def _check_activation(activation: str) -> str:
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
+    return activation
+
+
+def _as_inputs(x: object, expected: int, module: Module) -> Sequence[Input]:
+    """x as a sequence of `expected` inputs, or a ValueError naming both sizes."""
+    if isinstance(x, (Value, int, float)) and not isinstance(x, bool):
+        x = [x]
+    elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{type(module).__name__} expects a list of {expected} numbers or Values, "
+                        f"got {type(x).__name__}")
+    if len(x) != expected:  # type: ignore[arg-type]
+        raise ValueError(f"{type(module).__name__} expects {expected} inputs, got {len(x)}")  # type: ignore[arg-type]
+    return x  # type: ignore[return-value]

@@ -1,0 +1,208 @@
+"""Residual blocks (He et al. 2015, eq. 1-2 and Fig. 2) and the variants learners ask about, plus a
+residual MLP and its plain twin for side-by-side experiments.
+
+Labels: a block called `name` labels its additions `name.sum0 ...` and, when an activation follows
+the addition, its outputs `name.out0 ...`; its layers are `name.fc1`, `name.fc2` and `name.proj`.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Sequence
+
+from autograd import Value
+
+from .module import Input, Layer, Module, _as_inputs, _check_activation, _join, make_rng
+
+SHORTCUTS = ("identity", "projection", "zeros", "none")
+
+
+class ResidualBlock(Module):
+    """y = g(W2 . g(W1 . x + b1) + b2 + S(x)): two layers, the second activation AFTER the addition.
+
+    Args:
+        nin, nout: input and output sizes (nout defaults to nin).
+        activation: g, used for both nonlinearities ("relu", "tanh", "sigmoid" or "linear").
+        shortcut: S. "identity" (S(x) = x, the default when nin == nout); "projection" (S(x) = Ws . x,
+            no bias, the default when nin != nout; the gradient reaches x through Ws transposed);
+            "zeros" (He's option A: pad x with zeros or drop its extra entries, so the gradient
+            reaching x is the upstream gradient cut to x's size); "none" (no skip: a plain
+            two-layer block with the same weights, for comparison).
+        layers: 2 (default) or 1. With one layer y = g(W . x + b + x), which is a plain layer whose
+            weight matrix is W + I: the question of why residual blocks skip two layers, not one.
+        activation_after_add: False gives y = W2 . g(W1 . x + b1) + b2 + S(x), a clean identity
+            path through which the gradient passes with no activation derivative applied.
+        seed, rng, name: as for nn.Layer.
+
+    `parameters()`: layer 1, then layer 2, then the projection's weights.
+
+    >>> block = ResidualBlock(2, seed=0)
+    >>> y = block([1.0, -1.0]); [v.label for v in y]
+    ['out0', 'out1']
+    >>> len(block.parameters())
+    12
+    """
+
+    kind = "block"
+
+    def __init__(self, nin: int, nout: int | None = None, activation: str = "relu", shortcut: str | None = None, *,
+                 layers: int = 2, activation_after_add: bool = True, seed: int | None = None,
+                 rng: random.Random | None = None, name: str = "") -> None:
+        nout = nin if nout is None else nout
+        if shortcut is None:
+            shortcut = "identity" if nin == nout else "projection"
+        if shortcut not in SHORTCUTS:
+            raise ValueError(f"shortcut must be one of {', '.join(SHORTCUTS)}; got {shortcut!r}")
+        if shortcut == "identity" and nin != nout:
+            raise ValueError(f"an identity shortcut needs nin == nout (got {nin} and {nout}); "
+                             "use shortcut='projection' or 'zeros'")
+        if layers not in (1, 2):
+            raise ValueError(f"layers must be 1 or 2, got {layers!r}")
+        source = make_rng(seed, rng)
+        self.nin, self.nout = nin, nout
+        self.activation = _check_activation(activation)
+        self.shortcut = shortcut
+        self.layers = layers
+        self.activation_after_add = activation_after_add
+        if layers == 2:
+            self.fc1 = Layer(nin, nout, activation=activation, rng=source)
+            self.fc2: Layer | None = Layer(nout, nout, activation="linear", rng=source)
+        else:
+            self.fc1 = Layer(nin, nout, activation="linear", rng=source)
+            self.fc2 = None
+        self.proj = Layer(nin, nout, activation="linear", bias=False, rng=source) if shortcut == "projection" else None
+        self.rename(name)
+
+    def __call__(self, x: Sequence[Input] | Input, *, detach: str | None = None) -> list[Value]:
+        """The block's outputs. `detach="skip"` feeds the shortcut a detached copy of x, so that x's
+        gradient is the part that went through the branch F; `detach="branch"` does the opposite and
+        leaves only the part that came through the shortcut."""
+        x = _as_inputs(x, self.nin, self)
+        if detach not in (None, "skip", "branch"):
+            raise ValueError(f"detach must be None, 'skip' or 'branch'; got {detach!r}")
+        h = self.fc1.outputs(_detached(x) if detach == "branch" else x)
+        if self.fc2 is not None:
+            h = self.fc2.outputs(h)
+        skip = self.skip(_detached(x) if detach == "skip" else x)
+        out = []
+        for i, hi in enumerate(h):
+            if skip is None:
+                z = hi
+            else:
+                z = hi + skip[i]
+                z.label = self._sum_labels[i]
+            if self.activation_after_add and self.activation != "linear":
+                z = getattr(z, self.activation)()
+                z.label = self._out_labels[i]
+            out.append(z)
+        return out
+
+    def skip(self, x: Sequence[Input]) -> list[Input] | None:
+        """S(x): what the shortcut adds to the block's output (None when there is no shortcut)."""
+        if self.shortcut == "identity":
+            return list(x)
+        if self.shortcut == "projection":
+            return self.proj.outputs(x)  # type: ignore[union-attr]
+        if self.shortcut == "zeros":
+            return [x[i] if i < self.nin else 0.0 for i in range(self.nout)]
+        return None
+
+    def parameters(self) -> list[Value]:
+        return [p for m in self.children() for p in m.parameters()]
+
+    def children(self) -> list[Module]:
+        return [m for m in (self.fc1, self.fc2, self.proj) if m is not None]
+
+    def rename(self, name: str) -> None:
+        self.name = name
+        self.fc1.rename(_join(name, "fc1"))
+        if self.fc2 is not None:
+            self.fc2.rename(_join(name, "fc2"))
+        if self.proj is not None:
+            self.proj.rename(_join(name, "proj"))
+        self._sum_labels = [_join(name, f"sum{i}") for i in range(self.nout)]
+        self._out_labels = [_join(name, f"out{i}") for i in range(self.nout)]
+
+    def output_labels(self) -> set[str]:
+        if self.activation_after_add and self.activation != "linear":
+            return set(self._out_labels)
+        if self.shortcut == "none":
+            return (self.fc2 or self.fc1).output_labels()
+        return set(self._sum_labels)
+
+    def sum_labels(self) -> set[str]:
+        """Labels of the addition nodes, where the skip path joins the block (empty without a skip)."""
+        return set() if self.shortcut == "none" else set(self._sum_labels)
+
+    def __repr__(self) -> str:
+        extra = "" if self.activation_after_add else ", activation_after_add=False"
+        layers = "" if self.layers == 2 else ", layers=1"
+        return (f"ResidualBlock({self.nin}, {self.nout}, activation={self.activation!r}, "
+                f"shortcut={self.shortcut!r}{layers}{extra})")
+
+
+class ResidualMLP(Module):
+    """An input layer, `depth` residual blocks of width `width`, and a linear head.
+
+    With `shortcut="none"` and the same seed it is the plain network with exactly the same weights:
+    only the skips differ. `plain_and_residual` builds both.
+
+    >>> model = ResidualMLP(2, width=4, depth=3, seed=0)
+    >>> [m.name for m in model.children()]
+    ['input', 'block0', 'block1', 'block2', 'head']
+    """
+
+    kind = "resmlp"
+
+    def __init__(self, nin: int, width: int, depth: int, nout: int = 1, *, activation: str = "relu",
+                 shortcut: str = "identity", layers: int = 2, activation_after_add: bool = True,
+                 seed: int | None = None, rng: random.Random | None = None, name: str = "") -> None:
+        if not isinstance(depth, int) or depth < 0:
+            raise ValueError(f"depth must be an int >= 0, got {depth!r}")
+        source = make_rng(seed, rng)
+        self.nin = nin
+        self.input = Layer(nin, width, activation=activation, rng=source)
+        self.blocks = [ResidualBlock(width, width, activation, shortcut, layers=layers,
+                                     activation_after_add=activation_after_add, rng=source) for _ in range(depth)]
+        self.head = Layer(width, nout, activation="linear", rng=source)
+        self.rename(name)
+
+    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+        h = self.input.outputs(_as_inputs(x, self.nin, self))
+        for block in self.blocks:
+            h = block(h)
+        return self.head(h)
+
+    def parameters(self) -> list[Value]:
+        return [p for m in self.children() for p in m.parameters()]
+
+    def children(self) -> list[Module]:
+        return [self.input, *self.blocks, self.head]
+
+    def rename(self, name: str) -> None:
+        self.name = name
+        self.input.rename(_join(name, "input"))
+        for i, block in enumerate(self.blocks):
+            block.rename(_join(name, f"block{i}"))
+        self.head.rename(_join(name, "head"))
+
+    def __repr__(self) -> str:
+        block = self.blocks[0] if self.blocks else None
+        return f"ResidualMLP({self.nin} -> {len(self.blocks)} x {block!r} -> {self.head.nout})"
+
+
+def _detached(x: Sequence[Input]) -> list[Input]:
+    return [v.detach() if isinstance(v, Value) else v for v in x]
+
+
+def plain_and_residual(nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0,
+                       **options) -> tuple[ResidualMLP, ResidualMLP]:
+    """Two networks with identical weights, one without skips and one with identity skips.
+
+    >>> plain, res = plain_and_residual(2, 4, 2, seed=3)
+    >>> [p.data for p in plain.parameters()] == [p.data for p in res.parameters()]
+    True
+    """
+    plain = ResidualMLP(nin, width, depth, nout, shortcut="none", seed=seed, **options)
+    residual = ResidualMLP(nin, width, depth, nout, shortcut="identity", seed=seed, **options)
+    return plain, residual
