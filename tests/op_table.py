@@ -66,7 +66,7 @@ OPS = [
     Op("tanh", lambda a: a.tanh(), math.tanh, lambda t, a: t.tanh(a), (ANY,)),
     Op("sigmoid", lambda a: a.sigmoid(), _sigmoid, lambda t, a: t.sigmoid(a), (reals(-30, 30),)),
     Op("softplus", lambda a: a.softplus(), lambda a: math.log1p(math.exp(a)),
-       lambda t, a: t.nn.functional.softplus(a), (reals(-30, 30),)),
+       lambda t, a: t.nn.functional.softplus(a, threshold=50), (reals(-30, 30),)),
     Op("relu", lambda a: a.relu(), lambda a: max(a, 0.0), lambda t, a: t.relu(a),
        (reals(-5, 5, away_from=0.0),)),
     Op("max", lambda a, b: a.max(b), max, lambda t, a, b: t.maximum(a, b), (ANY, ANY), distinct=True),
