@@ -20,5 +20,25 @@ __all__ = [
     "GradcheckError",
     "grad_table",
     "print_grads",
+    "draw",
+    "render",
+    "backward_steps",
+    "render_steps",
 ]
 __version__ = "0.1.0"
+
+# Drawing needs the graphviz package; it is imported on first use so that the engine needs nothing.
+_DRAWING = {"draw", "render", "Drawing", "DotNotFoundError", "GraphTooLargeError"}
+_STEPS = {"backward_steps", "render_steps", "Frame"}
+
+
+def __getattr__(name: str):
+    if name in _DRAWING:
+        from . import drawing
+
+        return getattr(drawing, name)
+    if name in _STEPS:
+        from . import steps
+
+        return getattr(steps, name)
+    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
