@@ -23,7 +23,7 @@ USAGE_ERROR = 2
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_protect_unary_minus(sys.argv[1:] if argv is None else argv))
     try:
         if args.command == "grad":
             return grad(args)
@@ -85,6 +85,13 @@ def _as_json(expression: str, out: Value, leaves: dict[str, Value]) -> dict:
         "nodes": [{"name": names[id(n)], "op": n.op, "inputs": operand_texts(n, names) if n.op else [],
                    "data": n.data, "grad": n.grad} for n in order],
     }
+
+
+def _protect_unary_minus(argv: list[str]) -> list[str]:
+    """An expression such as "-x*y" is not an option: a leading space keeps argparse from taking it
+    for one (the parser strips it)."""
+    options = {"-h", "--help", "--json", "--render", "--steps", "--no-render"}
+    return [f" {arg}" if arg.startswith("-") and arg.split("=")[0] not in options else arg for arg in argv]
 
 
 def _fail(message: str) -> int:

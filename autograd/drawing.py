@@ -386,7 +386,8 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
 def _cluster_header(path: tuple[str, ...]) -> str:
     name = path[-1]
     block = name.startswith("block")
-    style = f'style="rounded,filled" fillcolor="{"#faf5ff" if block else "#f9fafb"}" color="{SKIP if block else "#9ca3af"}"'
+    fill, border = ("#faf5ff", SKIP) if block else ("#f9fafb", "#9ca3af")
+    style = f'style="rounded,filled" fillcolor="{fill}" color="{border}"'
     cluster_id = "cluster_" + "_".join(re.sub(r"\W", "_", p) for p in path)
     return f'subgraph {cluster_id} {{\n\tlabel=<{_text(name)}> fontsize=10 {style}\n'
 

@@ -1,0 +1,106 @@
+"""The backward step-through: frames, the HTML page, and the page in a real headless Chromium."""
+
+import os
+import shutil
+
+import pytest
+
+from autograd import Value, backward_steps
+from autograd.examples import seed_circuit
+
+
+def test_frames_follow_reverse_topological_order_and_end_with_backwards_gradients():
+    nodes = seed_circuit()
+    cost = nodes["cost"]
+    frames = list(backward_steps(cost))
+    assert [f.caption for f in frames] == [
+        "seed: d cost / d cost = 1",
+        "cost (+) sends 1 to out",
+        "out (*) sends 2 to r",
+        "r (+) sends 2 to xy and 2 to s",
+        "s (+) sends 2 to m and 2 to xy",
+        "m (max) sends 2 to z and 0 to w",
+        "xy (*) sends -16 to x and 12 to y",
+    ]
+    assert all(n.grad == 0.0 for n in nodes.values())  # the step-through does not touch grads
+    cost.backward()
+    last = frames[-1].grads
+    assert {name: last[id(n)] for name, n in nodes.items()} == {name: n.grad for name, n in nodes.items()}
+    assert frames[3].node is nodes["r"] and frames[3].edges == ((nodes["xy"], nodes["r"]), (nodes["s"], nodes["r"]))
+    assert id(nodes["x"]) not in frames[5].grads  # x gets its gradient only at the last step
+
+
+def test_frame_drawing_shows_only_pushed_gradients():
+    pytest.importorskip("graphviz")
+    nodes = seed_circuit()
+    frame = list(backward_steps(nodes["cost"]))[4]
+    source = frame.draw(nodes["cost"]).source
+    assert "grad ?" in source  # x, y, z, w not reached yet
+    assert source.count("#f97316") == 3  # s and its two edges
+
+
+def test_a_single_leaf_has_just_the_seed_frame():
+    frames = list(backward_steps(Value(2.0, "v")))
+    assert len(frames) == 1 and frames[0].caption == "seed: d v / d v = 1"
+
+
+def write_page(tmp_path):
+    pytest.importorskip("graphviz")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    from autograd import render_steps
+    nodes = seed_circuit()
+    return render_steps(nodes["cost"], tmp_path / "steps")
+
+
+def test_page_is_self_contained(tmp_path):
+    page = write_page(tmp_path)
+    text = page.read_text()
+    assert sorted(p.name for p in page.parent.iterdir()) == ["index.html"] + [f"step_{i:03d}.svg" for i in range(7)]
+    assert text.count('class="frame"') == 7 and "<svg" in text
+    assert "http://" not in text.replace("http://www.w3.org", "") and "https://" not in text
+    assert "<script src" not in text and "<link" not in text
+
+
+def chromium():
+    for name in ("chromium", "chromium-browser", "google-chrome"):
+        path = shutil.which(name)
+        if path:
+            return path
+    return None
+
+
+def test_page_flips_frames_in_headless_chromium(tmp_path):
+    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
+    browser, driver_path = chromium(), shutil.which("chromedriver")
+    if not browser or not driver_path:
+        pytest.skip("no Chromium/chromedriver found (Debian: apt-get install chromium chromium-driver)")
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.common.keys import Keys
+
+    page = write_page(tmp_path)
+    os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager download a browser
+    options = webdriver.ChromeOptions()
+    options.binary_location = browser
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
+                 "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
+    try:
+        driver.get(page.as_uri())
+
+        def visible():
+            return [f.get_attribute("id") for f in driver.find_elements(By.CLASS_NAME, "frame") if f.is_displayed()]
+
+        caption = driver.find_element(By.ID, "caption")
+        assert visible() == ["frame0"] and caption.text == "seed: d cost / d cost = 1"
+        driver.find_element(By.ID, "next").click()
+        assert visible() == ["frame1"] and caption.text == "cost (+) sends 1 to out"
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
+        assert visible() == ["frame2"] and driver.find_element(By.ID, "counter").text == "step 2 of 6"
+        driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_LEFT)
+        driver.find_element(By.ID, "prev").click()
+        assert visible() == ["frame0"]
+    finally:
+        driver.quit()
