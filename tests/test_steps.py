@@ -104,3 +104,15 @@ def test_page_flips_frames_in_headless_chromium(tmp_path):
         assert visible() == ["frame0"]
     finally:
         driver.quit()
+
+
+def test_notebook_slider_has_one_position_per_frame():
+    pytest.importorskip("ipywidgets")
+    pytest.importorskip("graphviz")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    from autograd.steps import step_widget
+    nodes = seed_circuit()
+    widget = step_widget(nodes["cost"])
+    slider = widget.children[0]
+    assert (slider.min, slider.max, slider.value) == (0, 6, 0)
