@@ -1,5 +1,5 @@
 """Walking a graph of Values without recursion: used by backward, zero_grad, drawing and reports.
-Reads only the `children` and `_mark` fields of nodes; imports nothing from the package."""
+Reads a node's inputs from its `_x`/`_y` slots (see value.py) and marks it in `_mark`; imports nothing."""
 
 from __future__ import annotations
 
@@ -33,6 +33,14 @@ def topological_order(root: Value) -> list[Value]:
         node._mark = seen
         stack.append(node)
         stack.append(None)
-        # Reversed so that children are placed in operand order: a*b lists a before b.
-        stack.extend(reversed(node.children))
+        # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
+        x = node._x
+        if x is None:
+            continue
+        if type(x) is tuple:  # an n-ary op
+            stack.extend(reversed(x))
+            continue
+        if node._y is not None:
+            stack.append(node._y)
+        stack.append(x)
     return order

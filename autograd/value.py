@@ -1,10 +1,11 @@
 """Value: a scalar that remembers the op that made it and that op's local derivatives.
 Pure standard library; never imports graphviz, numpy or torch.
 
-Design, for speed and memory: each op stores its local derivatives (one per child) instead of a
-closure, so graphs hold no reference cycles and are freed without the cyclic garbage collector;
-`__slots__` keeps a node small; a plain-number operand is not made into a leaf node but kept in
-`_const` so that drawings and tables can still show it.
+Design, for speed and memory: each op stores its local derivatives instead of a closure, so graphs
+hold no reference cycles and are freed without the cyclic garbage collector. A node keeps its one or
+two inputs and their local derivatives in slots (`_x, _dx` and `_y, _dy`), so building a node
+allocates one garbage-collected object, not three; n-ary ops (dot, sum_of) keep tuples in `_x, _dx`.
+A plain-number operand is not made into a leaf node but kept in `_const` for drawings and tables.
 """
 
 from __future__ import annotations
@@ -37,71 +38,91 @@ class Value:
     (-3.0, 3.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "children", "_local_grads", "_const", "_mark")
+    __slots__ = ("data", "grad", "label", "op", "_x", "_dx", "_y", "_dy", "_const", "_mark")
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _real(data, "Value(data)")
         self.grad = 0.0
         self.label = _text(label)
         self.op = ""
-        self.children: tuple[Value, ...] = ()
-        self._local_grads: tuple = ()
+        self._x = self._y = None  # a leaf has no inputs
+        self._dx = self._dy = 0.0
         self._const = None
         self._mark = None
+
+    @property
+    def children(self) -> tuple[Value, ...]:
+        """The input Values in operand order: `a*b` -> (a, b), `x*x` -> (x, x), a leaf -> ()."""
+        x = self._x
+        if x is None:
+            return ()
+        if type(x) is tuple:
+            return x
+        return (x,) if self._y is None else (x, self._y)
+
+    @property
+    def _local_grads(self) -> tuple:
+        """d self / d child for each child, in the order of `children`."""
+        x = self._x
+        if x is None:
+            return ()
+        if type(x) is tuple:
+            return self._dx
+        return (self._dx,) if self._y is None else (self._dx, self._dy)
 
     # ---------------------------------------------------------------- arithmetic operators
     def __add__(self, other: Operand) -> Value:
         """a + b;  d/da = 1, d/db = 1: addition hands its gradient unchanged to both inputs."""
         if isinstance(other, Value):
-            return _node("+", _finite(self.data + other.data, "+", self, other), (self, other), _ONE_ONE)
+            return _binary("+", self.data + other.data, self, 1.0, other, 1.0)
         c = _real(other, "+")
-        return _node("+", _finite(self.data + c, "+", self, c), (self,), _ONE, c)
+        return _unary("+", self.data + c, self, 1.0, c)
 
     def __radd__(self, other: Number) -> Value:
         """c + a;  d/da = 1."""
         c = _real(other, "+")
-        return _node("+", _finite(c + self.data, "+", c, self), (self,), _ONE, _Left(c))
+        return _unary("+", c + self.data, self, 1.0, _Left(c))
 
     def __sub__(self, other: Operand) -> Value:
         """a - b;  d/da = 1, d/db = -1."""
         if isinstance(other, Value):
-            return _node("-", _finite(self.data - other.data, "-", self, other), (self, other), _ONE_MINUS_ONE)
+            return _binary("-", self.data - other.data, self, 1.0, other, -1.0)
         c = _real(other, "-")
-        return _node("-", _finite(self.data - c, "-", self, c), (self,), _ONE, c)
+        return _unary("-", self.data - c, self, 1.0, c)
 
     def __rsub__(self, other: Number) -> Value:
         """c - a;  d/da = -1."""
         c = _real(other, "-")
-        return _node("-", _finite(c - self.data, "-", c, self), (self,), _MINUS_ONE, _Left(c))
+        return _unary("-", c - self.data, self, -1.0, _Left(c))
 
     def __mul__(self, other: Operand) -> Value:
         """a * b;  d/da = b, d/db = a: multiplication swaps its inputs' values into their gradients."""
         if isinstance(other, Value):
             a, b = self.data, other.data
-            return _node("*", _finite(a * b, "*", self, other), (self, other), (b, a))
+            return _binary("*", a * b, self, b, other, a)
         c = _real(other, "*")
-        return _node("*", _finite(self.data * c, "*", self, c), (self,), (c,), c)
+        return _unary("*", self.data * c, self, c, c)
 
     def __rmul__(self, other: Number) -> Value:
         """c * a;  d/da = c."""
         c = _real(other, "*")
-        return _node("*", _finite(c * self.data, "*", c, self), (self,), (c,), _Left(c))
+        return _unary("*", c * self.data, self, c, _Left(c))
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b;  d/da = 1/b, d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
         if isinstance(other, Value):
             a, b = self.data, _nonzero_divisor(other.data, self, other)
             q = _finite(a / b, "/", self, other)
-            return _node("/", q, (self, other), (1.0 / b, -q / b))
+            return _binary("/", q, self, 1.0 / b, other, -q / b)
         c = _nonzero_divisor(_real(other, "/"), self, other)
-        return _node("/", _finite(self.data / c, "/", self, c), (self,), (1.0 / c,), c)
+        return _unary("/", self.data / c, self, 1.0 / c, c)
 
     def __rtruediv__(self, other: Number) -> Value:
         """c / a;  d/da = -c/a**2.  Raises ZeroDivisionError when a == 0."""
         c = _real(other, "/")
         a = _nonzero_divisor(self.data, c, self)
         q = _finite(c / a, "/", c, self)
-        return _node("/", q, (self,), (-q / a,), _Left(c))
+        return _unary("/", q, self, -q / a, _Left(c))
 
     def __pow__(self, other: Operand) -> Value:
         """a ** b;  d/da = b * a**(b-1), d/db = a**b * ln(a).
@@ -113,21 +134,21 @@ class Value:
         if isinstance(other, Value):
             a, b = self.data, other.data
             out = _power(a, b, self, other)
-            return _node("**", out, (self, other), (_d_base(a, b, self), _d_exponent(a, b, out, other)))
+            return _binary("**", out, self, _d_base(a, b, self), other, _d_exponent(a, b, out, other))
         c = _real(other, "**")
         a = self.data
-        return _node("**", _power(a, c, self, c), (self,), (_d_base(a, c, self),), c)
+        return _unary("**", _power(a, c, self, c), self, _d_base(a, c, self), c)
 
     def __rpow__(self, other: Number) -> Value:
         """c ** a;  d/da = c**a * ln(c)."""
         c = _real(other, "**")
         b = self.data
         out = _power(c, b, c, self)
-        return _node("**", out, (self,), (_d_exponent(c, b, out, self),), _Left(c))
+        return _unary("**", out, self, _d_exponent(c, b, out, self), _Left(c))
 
     def __neg__(self) -> Value:
         """-a;  d/da = -1."""
-        return _node("neg", -self.data, (self,), _MINUS_ONE)
+        return _unary("neg", -self.data, self, -1.0)
 
     def __pos__(self) -> Value:
         return self
@@ -135,7 +156,7 @@ class Value:
     def __abs__(self) -> Value:
         """|a|;  d/da = sign(a), and 0 at a = 0 (as PyTorch)."""
         a = self.data
-        return _node("abs", abs(a), (self,), (1.0 if a > 0 else -1.0 if a < 0 else 0.0,))
+        return _unary("abs", abs(a), self, 1.0 if a > 0 else -1.0 if a < 0 else 0.0)
 
     # ---------------------------------------------------------------- functions
     def exp(self) -> Value:
@@ -144,14 +165,14 @@ class Value:
             out = math.exp(self.data)
         except OverflowError:
             raise OverflowError(f"exp({self.data!r}) overflows a float (largest argument is about 709.78)") from None
-        return _node("exp", out, (self,), (out,))
+        return _unary("exp", out, self, out)
 
     def log(self) -> Value:
         """ln(a);  d/da = 1/a.  Raises ValueError for a <= 0."""
         a = self.data
         if a <= 0.0:
             raise ValueError(f"log({a!r}): the logarithm is only defined for positive numbers")
-        return _node("log", math.log(a), (self,), (1.0 / a,))
+        return _unary("log", math.log(a), self, 1.0 / a)
 
     def sqrt(self) -> Value:
         """sqrt(a);  d/da = 1/(2 sqrt(a)), read from the output.
@@ -164,12 +185,12 @@ class Value:
             raise ValueError(f"sqrt({a!r}): the square root is only defined for numbers >= 0")
         out = math.sqrt(a)
         local = 0.5 / out if out > 0.0 else _UndefinedDerivative(ZeroDivisionError, "d/da sqrt(a) is infinite at a = 0")
-        return _node("sqrt", out, (self,), (local,))
+        return _unary("sqrt", out, self, local)
 
     def tanh(self) -> Value:
         """tanh(a);  d/da = 1 - tanh(a)**2, read from the output (stable: tanh(1000) = 1, grad 0)."""
         t = math.tanh(self.data)
-        return _node("tanh", t, (self,), (1.0 - t * t,))
+        return _unary("tanh", t, self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-a);  d/da = s * (1 - s), read from the output.
@@ -183,7 +204,7 @@ class Value:
         else:
             e = math.exp(a)
             s = e / (1.0 + e)
-        return _node("sigmoid", s, (self,), (s * (1.0 - s),))
+        return _unary("sigmoid", s, self, s * (1.0 - s))
 
     def softplus(self) -> Value:
         """ln(1 + e**a), computed stably as max(a, 0) + ln(1 + e**-|a|);  d/da = sigmoid(a)."""
@@ -191,14 +212,14 @@ class Value:
         e = math.exp(-abs(a))
         out = max(a, 0.0) + math.log1p(e)
         slope = 1.0 / (1.0 + e) if a >= 0.0 else e / (1.0 + e)
-        return _node("softplus", out, (self,), (slope,))
+        return _unary("softplus", out, self, slope)
 
     def relu(self) -> Value:
         """max(a, 0);  d/da = 1 for a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
         a = self.data
         if a > 0.0:
-            return _node("relu", a, (self,), _ONE)
-        return _node("relu", 0.0, (self,), _ZERO)
+            return _unary("relu", a, self, 1.0)
+        return _unary("relu", 0.0, self, 0.0)
 
     def max(self, other: Operand) -> Value:
         """max(a, b);  the larger input gets d = 1, the other 0; a tie splits it 0.5/0.5 (as PyTorch),
@@ -213,11 +234,11 @@ class Value:
         a = self.data
         if isinstance(other, Value):
             b = other.data
-            locals_ = (1.0, 0.0) if wins(a, b) else (0.0, 1.0) if wins(b, a) else (0.5, 0.5)
-            return _node(op, a if locals_[0] else b, (self, other), locals_)
+            da = 1.0 if wins(a, b) else 0.0 if wins(b, a) else 0.5
+            return _binary(op, a if da else b, self, da, other, 1.0 - da)
         c = _real(other, op)
         local = 1.0 if wins(a, c) else 0.0 if wins(c, a) else 0.5
-        return _node(op, a if local else c, (self,), (local,), c)
+        return _unary(op, a if local else c, self, local, c)
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history: gradient stops here.
@@ -247,14 +268,25 @@ class Value:
         order = topological_order(self)
         # Gradients already sitting on intermediate nodes (an earlier backward) are set aside, so
         # that this call propagates only its own contribution and a second call adds exactly as much.
-        earlier = [(node, node.grad) for node in order if node.grad and node.children]
+        earlier = [(node, node.grad) for node in order if node.grad and node._x is not None]
         for node, _ in earlier:
             node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
+            x = node._x
+            if x is None:
+                continue  # a leaf passes nothing back
             grad = node.grad
-            for child, local in zip(node.children, node._local_grads):
-                child.grad += local * grad
+            if type(x) is tuple:  # an n-ary op: one local derivative per input
+                for child, local in zip(x, node._dx):
+                    child.grad += local * grad
+                continue
+            # chain rule: d out / d input = (d node / d input) * (d out / d node); += because an
+            # input that feeds several nodes (or the same node twice) sums what each sends back
+            x.grad += node._dx * grad
+            y = node._y
+            if y is not None:
+                y.grad += node._dy * grad
         for node, grad in earlier:
             node.grad += grad
 
@@ -301,7 +333,7 @@ def sum_of(values: Iterable[Operand]) -> Value:
             constants.append(c)
             total += c
     kids = tuple(children)
-    return _node("sum", _finite_sum(total, "sum_of"), kids, (1.0,) * len(kids), tuple(constants) or None)
+    return _nary("sum", _finite_sum(total, "sum_of"), kids, (1.0,) * len(kids), tuple(constants) or None)
 
 
 def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0.0) -> Value:
@@ -349,32 +381,63 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     if isinstance(bias, Value):
         children.append(bias)
         local_grads.append(1.0)
-    return _node("dot", _finite_sum(total, "dot"), tuple(children), tuple(local_grads),
-                 tuple(constants) or None)
+    return _nary("dot", _finite_sum(total, "dot"), tuple(children), tuple(local_grads), tuple(constants) or None)
 
 
 # -------------------------------------------------------------------- building nodes
-_ONE = (1.0,)
-_ZERO = (0.0,)
-_MINUS_ONE = (-1.0,)
-_ONE_ONE = (1.0, 1.0)
-_ONE_MINUS_ONE = (1.0, -1.0)
-
 _new_value = object.__new__
 
 
-def _node(op: str, data: float, children: tuple, local_grads: tuple, const=None) -> Value:
-    """An op's result: skips __init__'s checks, since data is already a float."""
+def _unary(op: str, data: float, x: Value, dx, const=None) -> Value:
+    """The result of an op with one Value input `x` (and maybe a plain-number operand `const`)."""
+    if not _isfinite(data):
+        raise OverflowError(f"{_operands(op, (x,), const)} overflows a float")
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
-    out.children = children
-    out._local_grads = local_grads
+    out._x = x
+    out._dx = dx
+    out._y = None
+    out._dy = 0.0
     out._const = const
     out._mark = None
     return out
+
+
+def _binary(op: str, data: float, x: Value, dx, y: Value, dy) -> Value:
+    """The result of an op with two Value inputs."""
+    if not _isfinite(data):
+        raise OverflowError(f"{_operands(op, (x, y), None)} overflows a float")
+    out = _new_value(Value)
+    out.data = data
+    out.grad = 0.0
+    out.label = ""
+    out.op = op
+    out._x = x
+    out._dx = dx
+    out._y = y
+    out._dy = dy
+    out._const = None
+    out._mark = None
+    return out
+
+
+def _nary(op: str, data: float, children: tuple, local_grads: tuple, const=None) -> Value:
+    """The result of an op with any number of inputs: the tuples sit in `_x` and `_dx`."""
+    out = _unary(op, data, children, local_grads, const)  # type: ignore[arg-type]
+    if not children:  # a sum of plain numbers only: a leaf
+        out._x = None
+        out._dx = 0.0
+    return out
+
+
+def _operands(op: str, inputs: tuple, const) -> str:
+    shown = [repr(v.data) for v in inputs if isinstance(v, Value)]
+    if const is not None and not isinstance(const, tuple):
+        shown.insert(0 if isinstance(const, _Left) else len(shown), repr(float(const)))
+    return f" {op} ".join(shown) if len(shown) > 1 else f"{op}({', '.join(shown)})"
 
 
 class _Left(float):

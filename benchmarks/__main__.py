@@ -1,0 +1,290 @@
+"""Run every engine side by side in one process run and print medians and ratios as Markdown.
+
+    python -m benchmarks            the full run (a few minutes; `python3 tasks.py bench` sets it up)
+    python -m benchmarks --quick    small sizes, a smoke test of the harness (numbers not meaningful)
+    python -m benchmarks --write    also store the table in benchmarks/results.md
+
+Every engine's gradients are checked against skipgrad's before it is timed. Timings are medians of
+repeated runs with Python's cyclic GC on, as users run code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime
+import gc
+import math
+import os
+import platform
+import random
+import statistics
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from .engines import ENGINES, Engine
+
+HERE = Path(__file__).resolve().parent
+OURS = "skipgrad"
+REFERENCE = "micrograd 0.1.0"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
+    parser.add_argument("--quick", action="store_true", help="tiny sizes: check the harness runs")
+    parser.add_argument("--write", action="store_true", help="store the table in benchmarks/results.md")
+    args = parser.parse_args(argv)
+    sizes = QUICK if args.quick else FULL
+    engines = [e for e in ENGINES if e.available()]
+    missing = [e.name for e in ENGINES if not e.available()]
+    sections = [header(engines, missing, args.quick)]
+    for workload in (w1_demo_step, w2_chain, w3_products, w4_memory):
+        print(f"running {workload.__name__} ...", file=sys.stderr, flush=True)
+        sections.append(workload(engines, sizes))
+    text = "\n\n".join(sections) + "\n"
+    print(text)
+    if args.write:
+        (HERE / "results.md").write_text(text)
+    return 0
+
+
+FULL = {"demo_points": 100, "demo_steps": {OURS: 21, "skipgrad, binary ops": 11, REFERENCE: 5, "torch scalar": 5},
+        "chain": [1_000, 10_000, 100_000, 1_000_000], "chain_repeats": 3, "products": 100_000,
+        "products_repeats": 3, "memory_steps": 50_000}
+QUICK = {"demo_points": 10, "demo_steps": {}, "chain": [100, 1_000], "chain_repeats": 1, "products": 1_000,
+         "products_repeats": 1, "memory_steps": 1_000}
+
+
+# ---------------------------------------------------------------------------------------- W1
+def w1_demo_step(engines: list[Engine], sizes: dict) -> str:
+    """micrograd's demo training step: MLP(2, [16, 16, 1]) on two-moons points."""
+    from nn import MLP, make_moons
+
+    X, y = make_moons(sizes["demo_points"], noise=0.1, seed=1337)
+    model = MLP(2, [16, 16, 1], seed=1337)
+    weights = [[([w.data for w in n.w], n.b.data) for n in layer.neurons] for layer in model.layers]
+    steps = {}
+    for engine in engines:
+        steps[engine.name] = engine.demo(weights, X, y, alpha=1e-4, lr=0.5)
+    # Correctness first: the first step's loss and every gradient must agree with skipgrad's.
+    first = {name: step() for name, step in steps.items()}
+    ref_loss, ref_grads = first[OURS]
+    for name, (loss, grads) in first.items():
+        _agree(f"W1 {name} loss", loss, ref_loss)
+        for i, (g, r) in enumerate(zip(grads, ref_grads)):
+            _agree(f"W1 {name} gradient {i}", g, r)
+    times = {name: _median_time(step, sizes["demo_steps"].get(name, 3)) for name, step in steps.items()}
+    rows = [[name, _ms(t), _ratio(times, REFERENCE, name), _ratio(times, "torch scalar", name)]
+            for name, t in times.items()]
+    return _table(f"W1: one training step of micrograd's demo (MLP(2, [16, 16, 1]), {len(X)} moons points, "
+                  "max-margin loss + 1e-4 L2, zero_grad + forward + backward + SGD); gradients checked equal",
+                  ["engine", "median step", "x faster than micrograd", "x faster than torch scalar"], rows)
+
+
+# ---------------------------------------------------------------------------------------- W2
+def w2_chain(engines: list[Engine], sizes: dict) -> str:
+    """x = x * 1.0001 + 0.001 repeated N times."""
+    rows = []
+    per_node = []
+    for n in sizes["chain"]:
+        expected = None
+        results = {}
+        for engine in engines:
+            if engine.name == "skipgrad, binary ops":
+                continue  # the same code as skipgrad for this workload
+            build, backward = engine.chain(n)
+            build_times, backward_times = [], []
+            for _ in range(sizes["chain_repeats"] if n < 1_000_000 or engine.name == OURS else 1):
+                gc.collect()
+                start = time.perf_counter()
+                graph = build()
+                built = time.perf_counter()
+                grad = backward(graph)
+                done = time.perf_counter()
+                build_times.append(built - start)
+                backward_times.append(done - built)
+                del graph
+            expected = grad if expected is None else expected
+            _agree(f"W2 {engine.name} N={n}", grad, expected, rel=1e-9)
+            results[engine.name] = (statistics.median(build_times), statistics.median(backward_times))
+        builds = {k: v[0] for k, v in results.items()}
+        backwards = {k: v[1] for k, v in results.items()}
+        for name, (b, bw) in results.items():
+            rows.append([f"{n:,}", name, _s(b), _s(bw), _ratio(builds, REFERENCE, name),
+                         _ratio(backwards, REFERENCE, name)])
+        build_time, backward_time = results[OURS]
+        per_node.append([f"{n:,}", f"{backward_time / (2 * n) * 1e9:.0f} ns", f"{build_time / (2 * n) * 1e9:.0f} ns"])
+    limits = [[engine.name, _largest_chain_at_default_limit(engine, max(sizes["chain"]))]
+              for engine in engines if engine.name != "skipgrad, binary ops"]
+    return "\n\n".join([
+        _table("W2: a chain x = x * 1.0001 + 0.001 of N steps (2N op nodes); micrograd's backward runs with its "
+               "recursion limit raised, the others at Python's default; gradients checked equal",
+               ["N", "engine", "build", "backward", "build x faster", "backward x faster"], rows),
+        _table("W2: the largest chain each engine back-propagates at the default recursion limit (1000)",
+               ["engine", "largest N"], limits),
+        _table("skipgrad's time per op node as N grows (flat = linear cost)",
+               ["N", "backward per node", "build per node"], per_node),
+    ])
+
+
+def _largest_chain_at_default_limit(engine: Engine, largest: int) -> str:
+    """Run a child process at the default limit: bisect for engines that recurse, else try `largest`."""
+    code = f"""
+import sys
+sys.path.insert(0, {str(HERE.parent)!r})
+from benchmarks.engines import ENGINES, _recursion_limit
+engine = next(e for e in ENGINES if e.name == {engine.name!r})
+def survives(n):
+    build, backward = engine.chain(n)
+    graph = build()
+    try:
+        graph[1].backward()
+    except RecursionError:
+        return False
+    return True
+lo, hi = 0, min(4096, {largest})
+if survives(hi):
+    print({largest} if survives({largest}) else hi, "(all sizes tried)")
+else:
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (mid, hi) if survives(mid) else (lo, mid)
+    print(lo)
+"""
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    if done.returncode != 0:
+        return f"failed: {done.stderr.strip().splitlines()[-1][:80]}"
+    text = done.stdout.strip()
+    return f"{int(text.split()[0]):,}" + (" (the largest tried)" if "all sizes" in text else "")
+
+
+# ---------------------------------------------------------------------------------------- W3
+def w3_products(engines: list[Engine], sizes: dict) -> str:
+    """sum of N products of leaf pairs."""
+    n = sizes["products"]
+    rng = random.Random(0)
+    a = [rng.uniform(-1, 1) for _ in range(n)]
+    b = [rng.uniform(-1, 1) for _ in range(n)]
+    results = {}
+    for engine in engines:
+        build, backward = engine.products(a, b)
+        build_times, backward_times = [], []
+        for _ in range(sizes["products_repeats"]):
+            gc.collect()
+            start = time.perf_counter()
+            out = build()
+            built = time.perf_counter()
+            grad = backward(out)
+            done = time.perf_counter()
+            build_times.append(built - start)
+            backward_times.append(done - built)
+            del out
+        _agree(f"W3 {engine.name}", grad / sizes["products_repeats"], b[0], rel=1e-9)
+        results[engine.name] = (statistics.median(build_times), statistics.median(backward_times))
+    builds = {k: v[0] for k, v in results.items()}
+    backwards = {k: v[1] for k, v in results.items()}
+    rows = [[name, _s(bt), _s(bw), _ratio(builds, REFERENCE, name), _ratio(backwards, REFERENCE, name)]
+            for name, (bt, bw) in results.items()]
+    return _table(f"W3: the sum of N = {n:,} products of leaf pairs (skipgrad: one n-ary sum_of node; "
+                  "the others: Python's sum, one + node per term; micrograd with its recursion limit raised)",
+                  ["engine", "build", "backward", "build x faster", "backward x faster"], rows)
+
+
+# ---------------------------------------------------------------------------------------- W4
+def w4_memory(engines: list[Engine], sizes: dict) -> str:
+    """Memory per op node of the W2 chain, in a fresh process per engine."""
+    steps = sizes["memory_steps"]
+    rows = []
+    for engine in engines:
+        if engine.name == "skipgrad, binary ops":
+            continue
+        code = f"""
+import gc, sys, tracemalloc
+sys.path.insert(0, {str(HERE.parent)!r})
+from benchmarks.engines import ENGINES
+engine = next(e for e in ENGINES if e.name == {engine.name!r})
+build, _ = engine.chain({steps})
+def rss():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * 4096
+build()  # warm up imports and caches
+gc.collect()
+tracemalloc.start()
+before_rss, before_py = rss(), tracemalloc.get_traced_memory()[0]
+graph = build()
+print(rss() - before_rss, tracemalloc.get_traced_memory()[0] - before_py)
+"""
+        done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        if done.returncode != 0 or not os.path.exists("/proc/self/statm"):
+            rows.append([engine.name, "failed", ""])
+            continue
+        rss, traced = (int(v) for v in done.stdout.split())
+        nodes = 2 * steps
+        rows.append([engine.name, f"{rss / nodes:.0f} B", f"{traced / nodes:.0f} B"])
+    return _table(f"W4: memory per op node, a chain of {2 * steps:,} op nodes built in a fresh process "
+                  "(tracemalloc sees Python objects only, not torch's C++ autograd nodes)",
+                  ["engine", "RSS per node", "tracemalloc per node"], rows)
+
+
+# ---------------------------------------------------------------------------------------- helpers
+def header(engines: list[Engine], missing: list[str], quick: bool) -> str:
+    cpu = platform.processor() or platform.machine()
+    try:
+        with open("/proc/cpuinfo") as f:
+            cpu = next(line.split(":", 1)[1].strip() for line in f if line.startswith("model name"))
+    except (OSError, StopIteration):
+        pass
+    versions = [f"Python {platform.python_version()}"]
+    try:
+        import torch
+
+        versions.append(f"torch {torch.__version__}")
+    except ImportError:
+        pass
+    lines = [f"Benchmark run {datetime.date.today().isoformat()} on {os.cpu_count()} cores, {cpu}; "
+             f"{', '.join(versions)}."]
+    if quick:
+        lines.append("QUICK MODE: tiny sizes, numbers not meaningful.")
+    if missing:
+        lines.append(f"Not installed, so not run: {', '.join(missing)}.")
+    return " ".join(lines)
+
+
+def _agree(what: str, value: float, reference: float, rel: float = 1e-9) -> None:
+    if not math.isclose(value, reference, rel_tol=rel, abs_tol=1e-12):
+        raise AssertionError(f"{what}: {value!r} differs from skipgrad's {reference!r}; not timing a wrong answer")
+
+
+def _median_time(step, repeats: int) -> float:
+    step()  # warm-up
+    times = []
+    for _ in range(repeats):
+        start = time.perf_counter()
+        step()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times)
+
+
+def _ratio(times: dict[str, float], reference: str, name: str) -> str:
+    if reference not in times or name == reference:
+        return "-"
+    return f"{times[reference] / times[name]:.1f}x"
+
+
+def _ms(seconds: float) -> str:
+    return f"{seconds * 1e3:.1f} ms"
+
+
+def _s(seconds: float) -> str:
+    return f"{seconds:.3f} s" if seconds < 10 else f"{seconds:.1f} s"
+
+
+def _table(title: str, columns: list[str], rows: list[list[str]]) -> str:
+    lines = [f"**{title}**", "", "| " + " | ".join(columns) + " |", "|" + "---|" * len(columns)]
+    lines += ["| " + " | ".join(str(c) for c in row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,301 @@
+"""The engines compared, each behind the same small interface, written the way its users write code.
+
+- skipgrad:           nn.MLP (one fused `dot` node per neuron), nn losses and nn.SGD, sum_of for sums
+- skipgrad, binary:   the same network from binary + and * on skipgrad's Value (micrograd's code shape)
+- micrograd 0.1.0:    micrograd.nn.MLP and the loss of micrograd's demo notebook
+- torch scalar:       every number a 0-d float64 tensor, one op at a time
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+
+Weights = list[list[tuple[list[float], float]]]  # layer -> neuron -> (w, b)
+
+
+class Engine:
+    name = ""
+
+    def available(self) -> bool:
+        return True
+
+    # W1: one training step of micrograd's demo; returns (loss, gradients in parameter order)
+    def demo(self, weights: Weights, X, y, alpha: float, lr: float) -> Callable[[], tuple[float, list[float]]]:
+        raise NotImplementedError
+
+    # W2: x = x * 1.0001 + 0.001, n times; returns (build, backward) closures
+    def chain(self, n: int):
+        raise NotImplementedError
+
+    # W3: sum of n products of leaf pairs
+    def products(self, a: list[float], b: list[float]):
+        raise NotImplementedError
+
+
+class Skipgrad(Engine):
+    name = "skipgrad"
+
+    def demo(self, weights, X, y, alpha, lr):
+        from nn import MLP, SGD, hinge_loss, l2_penalty
+
+        model = MLP(2, [16, 16, 1], seed=0)
+        _load(model.parameters(), weights)
+        params = model.parameters()
+        optimizer = SGD(params, lr=lr)
+
+        def step():
+            loss = hinge_loss([model(x) for x in X], y) + l2_penalty(params, alpha)
+            optimizer.zero_grad()
+            loss.backward()
+            grads = [p.grad for p in params]
+            optimizer.step()
+            return loss.data, grads
+
+        return step
+
+    def chain(self, n):
+        from autograd import Value
+
+        return _chain(Value, n)
+
+    def products(self, a, b):
+        from autograd import Value, sum_of
+
+        return _products(Value, a, b, sum_of)
+
+
+class SkipgradBinary(Skipgrad):
+    name = "skipgrad, binary ops"
+
+    def demo(self, weights, X, y, alpha, lr):
+        from autograd import Value
+
+        return _binary_demo(Value, weights, X, y, alpha, lr)
+
+    def products(self, a, b):
+        from autograd import Value
+
+        return _products(Value, a, b, sum)
+
+
+class Micrograd(Engine):
+    name = "micrograd 0.1.0"
+
+    def available(self):
+        try:
+            import micrograd  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def demo(self, weights, X, y, alpha, lr):
+        from micrograd.nn import MLP
+
+        model = MLP(2, [16, 16, 1])
+        _load(model.parameters(), weights)
+        return _micrograd_demo_step(model, X, y, alpha, lr)
+
+    def chain(self, n):
+        from micrograd.engine import Value
+
+        return _chain(Value, n, raise_limit=True)
+
+    def products(self, a, b):
+        from micrograd.engine import Value
+
+        return _products(Value, a, b, sum, raise_limit=True)
+
+
+class TorchScalar(Engine):
+    name = "torch scalar"
+
+    def available(self):
+        try:
+            import torch  # noqa: F401
+        except ImportError:
+            return False
+        return True
+
+    def demo(self, weights, X, y, alpha, lr):
+        import torch
+
+        def scalar(v, grad=False):
+            return torch.tensor(v, dtype=torch.float64, requires_grad=grad)
+
+        layers = [[([scalar(w, True) for w in ws], scalar(b, True)) for ws, b in layer] for layer in weights]
+        params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+        inputs = [[scalar(v) for v in row] for row in X]
+
+        def forward(x):
+            for i, layer in enumerate(layers):
+                out = []
+                for ws, b in layer:
+                    act = b
+                    for w, xi in zip(ws, x):
+                        act = act + w * xi
+                    out.append(torch.relu(act) if i < len(layers) - 1 else act)
+                x = out
+            return x[0]
+
+        def step():
+            scores = [forward(x) for x in inputs]
+            losses = [torch.relu(1 + -yi * s) for yi, s in zip(y, scores)]
+            data_loss = sum(losses) * (1.0 / len(losses))
+            reg_loss = alpha * sum(p * p for p in params)
+            loss = data_loss + reg_loss
+            for p in params:
+                p.grad = None
+            loss.backward()
+            grads = [p.grad.item() for p in params]
+            with torch.no_grad():
+                for p in params:
+                    p -= lr * p.grad
+            return loss.item(), grads
+
+        return step
+
+    def chain(self, n):
+        import torch
+
+        def build():
+            x0 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+            x = x0
+            for _ in range(n):
+                x = x * 1.0001 + 0.001
+            return x0, x
+
+        def backward(graph):
+            x0, x = graph
+            x.backward()
+            return x0.grad.item()
+
+        return build, backward
+
+    def products(self, a, b):
+        import torch
+
+        ta = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in a]
+        tb = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in b]
+
+        def build():
+            return sum(x * y for x, y in zip(ta, tb))
+
+        def backward(total):
+            total.backward()
+            return ta[0].grad.item()
+
+        return build, backward
+
+
+ENGINES = [Skipgrad(), SkipgradBinary(), Micrograd(), TorchScalar()]
+
+
+# ------------------------------------------------------------------------------------ shared code
+def _load(params, weights: Weights) -> None:
+    flat = [v for layer in weights for ws, b in layer for v in (*ws, b)]
+    assert len(flat) == len(params)
+    for p, v in zip(params, flat):
+        p.data = v
+
+
+def _micrograd_demo_step(model, X, y, alpha, lr):
+    """The training step of micrograd's demo notebook, for any Value class with micrograd's API."""
+    from micrograd.engine import Value
+
+    params = model.parameters()
+
+    def step():
+        inputs = [list(map(Value, row)) for row in X]
+        scores = list(map(model, inputs))
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = alpha * sum(p * p for p in params)
+        loss = data_loss + reg_loss
+        model.zero_grad()
+        loss.backward()
+        grads = [p.grad for p in params]
+        for p in params:
+            p.data -= lr * p.grad
+        return loss.data, grads
+
+    return step
+
+
+def _binary_demo(Value, weights, X, y, alpha, lr):
+    """micrograd's demo step written with binary ops on any Value class (neuron = b + w0*x0 + ...)."""
+    layers = [[([Value(w) for w in ws], Value(b)) for ws, b in layer] for layer in weights]
+    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+
+    def forward(x):
+        for i, layer in enumerate(layers):
+            out = []
+            for ws, b in layer:
+                act = sum((w * xi for w, xi in zip(ws, x)), b)
+                out.append(act.relu() if i < len(layers) - 1 else act)
+            x = out
+        return x[0]
+
+    def step():
+        inputs = [list(map(Value, row)) for row in X]
+        scores = [forward(x) for x in inputs]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        data_loss = sum(losses) * (1.0 / len(losses))
+        reg_loss = alpha * sum(p * p for p in params)
+        loss = data_loss + reg_loss
+        for p in params:
+            p.grad = 0.0
+        loss.backward()
+        grads = [p.grad for p in params]
+        for p in params:
+            p.data -= lr * p.grad
+        return loss.data, grads
+
+    return step
+
+
+def _chain(Value, n, raise_limit=False):
+    def build():
+        x0 = Value(1.0)
+        x = x0
+        for _ in range(n):
+            x = x * 1.0001 + 0.001
+        return x0, x
+
+    def backward(graph):
+        x0, x = graph
+        with _recursion_limit(4 * n + 1000 if raise_limit else None):
+            x.backward()
+        return x0.grad
+
+    return build, backward
+
+
+def _products(Value, a, b, total, raise_limit=False):
+    va = [Value(v) for v in a]
+    vb = [Value(v) for v in b]
+
+    def build():
+        return total([x * y for x, y in zip(va, vb)])
+
+    def backward(out):
+        with _recursion_limit(4 * len(a) + 1000 if raise_limit else None):
+            out.backward()
+        return va[0].grad
+
+    return build, backward
+
+
+class _recursion_limit:
+    """Raise the recursion limit for an engine whose backward recurses once per node."""
+
+    def __init__(self, limit: int | None):
+        self.limit = limit
+
+    def __enter__(self):
+        self.saved = sys.getrecursionlimit()
+        if self.limit and self.limit > self.saved:
+            sys.setrecursionlimit(self.limit)
+
+    def __exit__(self, *exc):
+        sys.setrecursionlimit(self.saved)
