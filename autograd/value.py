@@ -468,6 +468,8 @@ class _UndefinedDerivative:
 def _real(x: object, where: str) -> float:
     """x as a finite float, or TypeError/ValueError naming what was given and where."""
     t = type(x)
+    if t is float and _isfinite(x):  # the common case, kept short: constants in every expression
+        return x  # type: ignore[return-value]
     if t is float or t is int:
         value = float(x)  # type: ignore[arg-type]
     elif isinstance(x, Real) or _is_numpy_bool(x):

@@ -208,12 +208,17 @@ build, _ = engine.chain({steps})
 def rss():
     with open("/proc/self/statm") as f:
         return int(f.read().split()[1]) * 4096
-build()  # warm up imports and caches
+engine.chain(10)[0]()  # warm up imports and caches
+gc.collect()
+before = rss()
+graph = build()
+grown = rss() - before  # measured untraced: tracemalloc's own records would count here
+del graph
 gc.collect()
 tracemalloc.start()
-before_rss, before_py = rss(), tracemalloc.get_traced_memory()[0]
+start = tracemalloc.get_traced_memory()[0]
 graph = build()
-print(rss() - before_rss, tracemalloc.get_traced_memory()[0] - before_py)
+print(grown, tracemalloc.get_traced_memory()[0] - start)
 """
         done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
         if done.returncode != 0 or not os.path.exists("/proc/self/statm"):
