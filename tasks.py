@@ -3,7 +3,7 @@
 
     python3 tasks.py demo     make .venv, install skipgrad and Graphviz, run the demo
     python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then every test
-    python3 tasks.py bench    the benchmark against micrograd and PyTorch
+    python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
 
 Each job installs what it needs and skips what is already there, so running it again is quick.
 Set SKIPGRAD_NO_TORCH=1 to test without PyTorch (its reference checks are then skipped).
@@ -57,7 +57,7 @@ def test(args: list[str]) -> int:
 
 
 def bench(args: list[str]) -> int:
-    return run([str(PYTHON), "-m", "benchmarks", *args])
+    return run([str(PYTHON), "-m", "benchmarks", "--write", *args])
 
 
 JOBS = {"demo": demo, "test": test, "bench": bench}

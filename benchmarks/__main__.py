@@ -2,7 +2,7 @@
 
     python -m benchmarks            the full run (a few minutes; `python3 tasks.py bench` sets it up)
     python -m benchmarks --quick    small sizes, a smoke test of the harness (numbers not meaningful)
-    python -m benchmarks --write    also store the table in benchmarks/results.md
+    python -m benchmarks --write    also store the tables in benchmarks/results.md and the README
 
 Every engine's gradients are checked against skipgrad's before it is timed. Timings are medians of
 repeated runs with Python's cyclic GC on, as users run code.
@@ -33,7 +33,7 @@ REFERENCE = "micrograd 0.1.0"
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m benchmarks", description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="tiny sizes: check the harness runs")
-    parser.add_argument("--write", action="store_true", help="store the table in benchmarks/results.md")
+    parser.add_argument("--write", action="store_true", help="store the tables in benchmarks/results.md and README.md")
     args = parser.parse_args(argv)
     sizes = QUICK if args.quick else FULL
     engines = [e for e in ENGINES if e.available()]
@@ -44,9 +44,18 @@ def main(argv: list[str] | None = None) -> int:
         sections.append(workload(engines, sizes))
     text = "\n\n".join(sections) + "\n"
     print(text)
-    if args.write:
+    if args.write and args.quick:
+        print("(quick mode: the stored tables are left as they are)", file=sys.stderr)
+    elif args.write:
         (HERE / "results.md").write_text(text)
+        readme = HERE.parent / "README.md"
+        before, rest = readme.read_text().split(README_START, 1)
+        after = rest.split(README_END, 1)[1]
+        readme.write_text(f"{before}{README_START}\n{text}{README_END}{after}")
     return 0
+
+
+README_START, README_END = "<!-- benchmark results: start -->", "<!-- benchmark results: end -->"
 
 
 FULL = {"demo_points": 100, "demo_steps": {OURS: 21, "skipgrad, binary ops": 11, REFERENCE: 5, "torch scalar": 5},
