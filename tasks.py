@@ -4,6 +4,7 @@
     python3 tasks.py demo     make .venv, install skipgrad and Graphviz, run the demo
     python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then every test
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
+    python3 tasks.py notebooks  open the notebooks in JupyterLab
 
 Each job installs what it needs and skips what is already there, so running it again is quick.
 Set SKIPGRAD_NO_TORCH=1 to test without PyTorch (its reference checks are then skipped).
@@ -26,7 +27,8 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 EXTRAS = {
     "demo": ["viz", "progress"],
-    "test": ["viz", "plot", "progress", "test", "torch"],
+    "test": ["viz", "plot", "progress", "notebooks", "test", "torch"],
+    "notebooks": ["notebooks", "lab"],
     "bench": ["bench", "torch"],
 }
 
@@ -53,14 +55,20 @@ def demo(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
-    return run([str(PYTHON), "-m", "pytest", *args])
+    # --nbmake also executes every notebook in notebooks/, top to bottom, as a test. Unbuffered, so
+    # that plugins' prints come out in order and pytest's summary is the last line.
+    return run([str(PYTHON), "-m", "pytest", "--nbmake", *args], env=dict(os.environ, PYTHONUNBUFFERED="1"))
 
 
 def bench(args: list[str]) -> int:
     return run([str(PYTHON), "-m", "benchmarks", "--write", *args])
 
 
-JOBS = {"demo": demo, "test": test, "bench": bench}
+def notebooks(args: list[str]) -> int:
+    return run([str(BIN / "jupyter"), "lab", str(ROOT / "notebooks"), *args])
+
+
+JOBS = {"demo": demo, "test": test, "bench": bench, "notebooks": notebooks}
 
 
 # ---------------------------------------------------------------------------- set-up steps

@@ -7,8 +7,9 @@ from .value import Value, _Left
 
 
 def number(x: float) -> str:
-    """A float, short: 3.0 -> '3', -0.20000000000000001 -> '-0.2', 1e-12 -> '1e-12'."""
-    return f"{x:.6g}"
+    """A float, short: 3.0 -> '3', -0.20000000000000001 -> '-0.2', 1e-12 -> '1e-12', -0.0 -> '0'."""
+    text = f"{x:.6g}"
+    return "0" if text == "-0" else text
 
 
 def node_names(order: list[Value]) -> dict[int, str]:

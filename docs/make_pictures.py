@@ -6,9 +6,27 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+import matplotlib  # noqa: E402
+
+matplotlib.use("Agg")
+import matplotlib.pyplot as plt  # noqa: E402
+
 from autograd import render  # noqa: E402
+from nn import compare_gradient_flow, plot_gradient_flow  # noqa: E402
 from tests.drawing_examples import residual_block_graph, seed_circuit_graph  # noqa: E402
 
 for name, example in (("seed_circuit", seed_circuit_graph), ("residual_block", residual_block_graph)):
     root, options = example()
     print(render(root, ROOT / "docs" / f"{name}.png", **options))
+
+# Notebook 5's first picture: the gradient reaching each layer, with and without skips.
+flows = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), samples=16, seed=0)
+clean = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), samples=16, seed=0,
+                              activation_after_add=False)
+flows["sigmoid, no activation after the add"] = {"residual": clean["sigmoid"]["residual"]}
+ax = plot_gradient_flow(flows)
+ax.set_title("20 sigmoid blocks, same weights: the gradient reaching each layer")
+ax.figure.tight_layout()
+ax.figure.savefig(ROOT / "docs" / "gradient_highway.png", dpi=110)
+plt.close(ax.figure)
+print(ROOT / "docs" / "gradient_highway.png")
