@@ -120,18 +120,11 @@ def install_system_packages(packages: list[str], why: str, required: bool = True
     prefix: list[str] = []
     if hasattr(os, "geteuid") and os.geteuid() != 0:
         if not shutil.which("sudo"):
-            message = f"{why} needs: sudo apt-get install {' '.join(packages)}"
-            if required:
-                sys.exit(fail(message))
-            say(message)
-            return
+            return give_up(f"{why} needs: sudo apt-get install {' '.join(packages)}", required)
         prefix = ["sudo"]
     if not shutil.which("apt-get"):
-        message = f"{why} is missing; install the packages {' '.join(packages)} with your system's package manager"
-        if required:
-            sys.exit(fail(message))
-        say(message)
-        return
+        return give_up(f"{why} is missing; install {' '.join(packages)} with your system's package manager",
+                       required)
     say(f"installing {' '.join(packages)} for {why}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     quiet = {"env": env, "stdout": subprocess.DEVNULL}
@@ -140,6 +133,13 @@ def install_system_packages(packages: list[str], why: str, required: bool = True
     for package in packages:
         if run([*prefix, "apt-get", "install", "-y", "-qq", package], **quiet) != 0:
             say(f"apt-get could not install {package}")
+
+
+def give_up(message: str, required: bool) -> None:
+    """Stop when the step is required; otherwise say what to do by hand and go on."""
+    if required:
+        sys.exit(fail(message))
+    say(message)
 
 
 # ---------------------------------------------------------------------------- helpers

@@ -8,6 +8,7 @@
 
 from __future__ import annotations
 
+import importlib.util
 import sys
 from collections.abc import Callable
 
@@ -83,18 +84,15 @@ class Micrograd(Engine):
     name = "micrograd 0.1.0"
 
     def available(self):
-        try:
-            import micrograd  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return _importable("micrograd")
 
     def demo(self, weights, X, y, alpha, lr):
+        from micrograd.engine import Value
         from micrograd.nn import MLP
 
         model = MLP(2, [16, 16, 1])
         _load(model.parameters(), weights)
-        return _micrograd_demo_step(model, X, y, alpha, lr)
+        return _demo_step(Value, model, model.parameters(), X, y, alpha, lr)
 
     def chain(self, n):
         from micrograd.engine import Value
@@ -111,11 +109,7 @@ class TorchScalar(Engine):
     name = "torch scalar"
 
     def available(self):
-        try:
-            import torch  # noqa: F401
-        except ImportError:
-            return False
-        return True
+        return _importable("torch")
 
     def demo(self, weights, X, y, alpha, lr):
         import torch
@@ -156,42 +150,26 @@ class TorchScalar(Engine):
         return step
 
     def chain(self, n):
-        import torch
-
-        def build():
-            x0 = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
-            x = x0
-            for _ in range(n):
-                x = x * 1.0001 + 0.001
-            return x0, x
-
-        def backward(graph):
-            x0, x = graph
-            x.backward()
-            return x0.grad.item()
-
-        return build, backward
+        return _chain(_torch_leaf, n)
 
     def products(self, a, b):
-        import torch
+        return _products(_torch_leaf, a, b, sum)
 
-        ta = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in a]
-        tb = [torch.tensor(v, dtype=torch.float64, requires_grad=True) for v in b]
 
-        def build():
-            return sum(x * y for x, y in zip(ta, tb))
+def _torch_leaf(v: float):
+    import torch
 
-        def backward(total):
-            total.backward()
-            return ta[0].grad.item()
-
-        return build, backward
+    return torch.tensor(v, dtype=torch.float64, requires_grad=True)
 
 
 ENGINES = [Skipgrad(), SkipgradBinary(), Micrograd(), TorchScalar()]
 
 
 # ------------------------------------------------------------------------------------ shared code
+def _importable(module: str) -> bool:
+    return importlib.util.find_spec(module) is not None
+
+
 def _load(params, weights: Weights) -> None:
     flat = [v for layer in weights for ws, b in layer for v in (*ws, b)]
     assert len(flat) == len(params)
@@ -199,42 +177,8 @@ def _load(params, weights: Weights) -> None:
         p.data = v
 
 
-def _micrograd_demo_step(model, X, y, alpha, lr):
+def _demo_step(Value, forward, params, X, y, alpha, lr):
     """The training step of micrograd's demo notebook, for any Value class with micrograd's API."""
-    from micrograd.engine import Value
-
-    params = model.parameters()
-
-    def step():
-        inputs = [list(map(Value, row)) for row in X]
-        scores = list(map(model, inputs))
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
-        data_loss = sum(losses) * (1.0 / len(losses))
-        reg_loss = alpha * sum(p * p for p in params)
-        loss = data_loss + reg_loss
-        model.zero_grad()
-        loss.backward()
-        grads = [p.grad for p in params]
-        for p in params:
-            p.data -= lr * p.grad
-        return loss.data, grads
-
-    return step
-
-
-def _binary_demo(Value, weights, X, y, alpha, lr):
-    """micrograd's demo step written with binary ops on any Value class (neuron = b + w0*x0 + ...)."""
-    layers = [[([Value(w) for w in ws], Value(b)) for ws, b in layer] for layer in weights]
-    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
-
-    def forward(x):
-        for i, layer in enumerate(layers):
-            out = []
-            for ws, b in layer:
-                act = sum((w * xi for w, xi in zip(ws, x)), b)
-                out.append(act.relu() if i < len(layers) - 1 else act)
-            x = out
-        return x[0]
 
     def step():
         inputs = [list(map(Value, row)) for row in X]
@@ -254,9 +198,28 @@ def _binary_demo(Value, weights, X, y, alpha, lr):
     return step
 
 
-def _chain(Value, n, raise_limit=False):
+def _binary_demo(Value, weights, X, y, alpha, lr):
+    """micrograd's demo network written with binary ops on any Value class (neuron = b + w0*x0 + ...)."""
+    layers = [[([Value(w) for w in ws], Value(b)) for ws, b in layer] for layer in weights]
+    params = [p for layer in layers for ws, b in layer for p in (*ws, b)]
+
+    def forward(x):
+        for i, layer in enumerate(layers):
+            out = []
+            for ws, b in layer:
+                act = sum((w * xi for w, xi in zip(ws, x)), b)
+                out.append(act.relu() if i < len(layers) - 1 else act)
+            x = out
+        return x[0]
+
+    return _demo_step(Value, forward, params, X, y, alpha, lr)
+
+
+def _chain(leaf, n, raise_limit=False):
+    """`leaf(number)` makes an input of the engine: a Value class, or a function."""
+
     def build():
-        x0 = Value(1.0)
+        x0 = leaf(1.0)
         x = x0
         for _ in range(n):
             x = x * 1.0001 + 0.001
@@ -266,14 +229,14 @@ def _chain(Value, n, raise_limit=False):
         x0, x = graph
         with _recursion_limit(4 * n + 1000 if raise_limit else None):
             x.backward()
-        return x0.grad
+        return float(x0.grad)
 
     return build, backward
 
 
-def _products(Value, a, b, total, raise_limit=False):
-    va = [Value(v) for v in a]
-    vb = [Value(v) for v in b]
+def _products(leaf, a, b, total, raise_limit=False):
+    va = [leaf(v) for v in a]
+    vb = [leaf(v) for v in b]
 
     def build():
         return total([x * y for x, y in zip(va, vb)])
@@ -281,7 +244,7 @@ def _products(Value, a, b, total, raise_limit=False):
     def backward(out):
         with _recursion_limit(4 * len(a) + 1000 if raise_limit else None):
             out.backward()
-        return va[0].grad
+        return float(va[0].grad)
 
     return build, backward
 
