@@ -34,8 +34,14 @@ _STEPS = {"backward_steps", "render_steps", "Frame"}
 
 def __getattr__(name: str):
     if name in _DRAWING:
-        from . import drawing
-
+        try:
+            from . import drawing
+        except ModuleNotFoundError as missing:
+            if missing.name != "graphviz":
+                raise
+            raise ImportError(f"autograd.{name} needs the graphviz package: pip install 'skipgrad[viz]' "
+                              "(and Graphviz's dot program); grad_table(root) prints the same numbers as text"
+                              ) from missing
         return getattr(drawing, name)
     if name in _STEPS:
         from . import steps

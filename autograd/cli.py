@@ -32,6 +32,10 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(bad))
     except (ValueError, ZeroDivisionError, OverflowError) as bad:  # raised by backward(), e.g. sqrt'(0)
         return _fail(str(bad))
+    except ImportError as missing:  # drawing without the graphviz package
+        return _fail(str(missing))
+    except OSError as unwritable:  # --render or --steps into a place that cannot be written
+        return _fail(f"cannot write {unwritable.filename or 'the output'}: {unwritable.strerror or unwritable}")
 
 
 def grad(args: argparse.Namespace) -> int:

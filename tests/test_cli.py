@@ -111,3 +111,11 @@ def test_module_and_console_script_entry_points():
         pytest.skip("the skipgrad console script is not installed in this environment")
     done = subprocess.run([script, "grad", "x)", "x=1"], capture_output=True, text=True)
     assert done.returncode == 2 and done.stderr.startswith("skipgrad: error:")
+
+
+def test_unwritable_output_is_a_one_line_error(capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    code, _, err = run([*SEED, "--render", str(blocker / "g.svg")], capsys)
+    assert code == 2 and err.startswith("skipgrad: error: cannot write") and err.count("\n") == 1

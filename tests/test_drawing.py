@@ -196,3 +196,14 @@ def test_numbers_the_readme_quotes():
     assert len(boxes) == 402
     with pytest.raises(GraphTooLargeError, match="402 boxes"):
         draw(out, max_nodes=400)
+
+
+def test_missing_graphviz_package_names_the_install():
+    import subprocess
+
+    script = ("import sys; sys.modules['graphviz'] = None\n"  # as if it were not installed
+              "import autograd\n"
+              "try:\n    autograd.draw\nexcept ImportError as e:\n    print(e)\n")
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
+                          cwd=Path(__file__).resolve().parents[1])
+    assert "pip install 'skipgrad[viz]'" in done.stdout and "grad_table" in done.stdout, done.stderr
