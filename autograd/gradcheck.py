@@ -38,7 +38,7 @@ def gradcheck(
     >>> gradcheck(lambda x, y: x * y + x.tanh(), [0.5, -2.0])
     True
     """
-    point = [float(x) for x in inputs]
+    point = [Value(x).data for x in inputs]  # the same checks as Value: real numbers only
     values = [Value(x) for x in point]
     out = _call(fn, values)
     out.backward()
