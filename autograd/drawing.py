@@ -25,7 +25,7 @@ SKIP = "#7c3aed"  # the skip path of a residual block
 HIGHLIGHT = "#f97316"
 FILL = {"input": "#dbeafe", "parameter": "#fef3c7", "op": "#f3f4f6", "output": "#dcfce7", "module": "#ede9fe"}
 SHAPE = {"input": "box", "parameter": "box", "op": "box", "output": "box", "module": "box3d"}
-OP_TEXT = {"dot": "w·x + b", "sum": "Σ", "neg": "−x", "**": "^"}
+OP_TEXT = {"dot": "w·x + b", "sum": "Σ", "neg": "−x"}  # how a few ops read in a picture
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_MAX_NODES = 1000
 
