@@ -429,11 +429,9 @@ def _binary(op: str, data: float, x: Value, dx, y: Value, dy) -> Value:
 
 def _nary(op: str, data: float, children: tuple, local_grads: tuple, const=None) -> Value:
     """The result of an op with any number of inputs: the tuples sit in `_x` and `_dx`."""
-    out = _unary(op, data, children, local_grads, const)  # type: ignore[arg-type]
-    if not children:  # a sum of plain numbers only: a leaf
-        out._x = None
-        out._dx = 0.0
-    return out
+    if not children:  # only plain numbers went in: the result is a constant leaf
+        return Value(data)
+    return _unary(op, data, children, local_grads, const)  # type: ignore[arg-type]
 
 
 def _operands(op: str, inputs: tuple, const) -> str:

@@ -130,10 +130,6 @@ class ResidualBlock(Module):
             return (self.fc2 or self.fc1).output_labels()
         return set(self._sum_labels)
 
-    def sum_labels(self) -> set[str]:
-        """Labels of the addition nodes, where the skip path joins the block (empty without a skip)."""
-        return set() if self.shortcut == "none" else set(self._sum_labels)
-
     def __repr__(self) -> str:
         extra = "" if self.activation_after_add else ", activation_after_add=False"
         layers = "" if self.layers == 2 else ", layers=1"

@@ -150,3 +150,12 @@ def test_graph_is_freed_without_the_cyclic_gc():
         assert live_values() == before
     finally:
         gc.enable()
+
+
+def test_n_ary_ops_of_plain_numbers_are_constant_leaves():
+    from autograd import dot, sum_of
+
+    for leaf in (sum_of([1.0, 2.0]), dot([1.0], [2.0], 0.5)):
+        assert leaf.children == () and leaf.op == ""
+        leaf.backward()
+        assert leaf.grad == 1.0
