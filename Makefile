@@ -9,4 +9,4 @@ test:
 bench:
 	$(PYTHON) tasks.py bench
 lint:
-	.venv/bin/python -m ruff check autograd nn tests benchmarks tasks.py
+	$(PYTHON) tasks.py lint

@@ -2,7 +2,8 @@
 """Set-up and the project's jobs in one file that needs nothing but Python 3.10+.
 
     python3 tasks.py demo     make .venv, install skipgrad and Graphviz, run the demo
-    python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then every test
+    python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then lint and every test
+    python3 tasks.py lint     ruff check, ruff format --check and mypy: any finding fails
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
     python3 tasks.py notebooks  open the notebooks in JupyterLab
 
@@ -27,9 +28,10 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 
 EXTRAS = {
     "demo": ["viz", "progress"],
-    "test": ["viz", "plot", "progress", "notebooks", "test", "torch"],
+    "test": ["viz", "plot", "progress", "notebooks", "test", "lint", "torch"],
     "notebooks": ["notebooks", "lab"],
     "bench": ["bench", "torch"],
+    "lint": ["lint"],
 }
 
 
@@ -45,7 +47,7 @@ def main(argv: list[str]) -> int:
     if os.environ.get("SKIPGRAD_NO_TORCH") == "1":
         extras = [e for e in extras if e != "torch"]
     install(extras)
-    if job != "bench":
+    if job in ("demo", "test", "notebooks"):
         ensure_graphviz()
     return JOBS[job](rest)
 
@@ -55,9 +57,28 @@ def demo(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
+    linted = lint([])  # first, so its findings are not lost above the test output; fails the job at the end
     # --nbmake also executes every notebook in notebooks/, top to bottom, as a test. Unbuffered, so
     # that plugins' prints come out in order and pytest's summary is the last line.
-    return run([str(PYTHON), "-m", "pytest", "--nbmake", *args], env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    tested = run([str(PYTHON), "-m", "pytest", "--nbmake", *args], env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    return tested or linted
+
+
+LINTED = ["autograd", "nn", "tests", "benchmarks", "tasks.py"]
+
+
+def lint(args: list[str]) -> int:
+    """Every check runs (so one run shows all findings); the job fails if any of them found something."""
+    checks = [
+        [str(PYTHON), "-m", "ruff", "check", *LINTED],
+        [str(PYTHON), "-m", "ruff", "format", "--check", *LINTED],
+        [str(PYTHON), "-m", "mypy"],  # files and strictness: [tool.mypy] in pyproject.toml
+    ]
+    failed = [" ".join(cmd[2:4]) for cmd in checks if run(cmd, cwd=ROOT) != 0]
+    if failed:
+        return fail(f"lint found problems ({', '.join(failed)}); `ruff format {' '.join(LINTED)}` fixes formatting")
+    say("lint: clean")
+    return 0
 
 
 def bench(args: list[str]) -> int:
@@ -68,7 +89,7 @@ def notebooks(args: list[str]) -> int:
     return run([str(BIN / "jupyter"), "lab", str(ROOT / "notebooks"), *args])
 
 
-JOBS = {"demo": demo, "test": test, "bench": bench, "notebooks": notebooks}
+JOBS = {"demo": demo, "test": test, "lint": lint, "bench": bench, "notebooks": notebooks}
 
 
 # ---------------------------------------------------------------------------- set-up steps
@@ -111,9 +132,11 @@ def ensure_graphviz() -> None:
         install_system_packages(["graphviz"], why="the Graphviz `dot` program", required=False)
         if shutil.which("dot"):
             return
-    say("Graphviz's `dot` is missing, so pictures cannot be rendered (tests that need it are skipped).\n"
+    say(
+        "Graphviz's `dot` is missing, so pictures cannot be rendered (tests that need it are skipped).\n"
         "  Debian/Ubuntu: sudo apt-get install graphviz    macOS: brew install graphviz\n"
-        "  Other systems: https://graphviz.org/download/")
+        "  Other systems: https://graphviz.org/download/"
+    )
 
 
 def install_system_packages(packages: list[str], why: str, required: bool = True) -> None:
@@ -123,8 +146,7 @@ def install_system_packages(packages: list[str], why: str, required: bool = True
             return give_up(f"{why} needs: sudo apt-get install {' '.join(packages)}", required)
         prefix = ["sudo"]
     if not shutil.which("apt-get"):
-        return give_up(f"{why} is missing; install {' '.join(packages)} with your system's package manager",
-                       required)
+        return give_up(f"{why} is missing; install {' '.join(packages)} with your system's package manager", required)
     say(f"installing {' '.join(packages)} for {why}")
     env = dict(os.environ, DEBIAN_FRONTEND="noninteractive")
     quiet = {"env": env, "stdout": subprocess.DEVNULL}

@@ -39,9 +39,10 @@ def __getattr__(name: str):
         except ModuleNotFoundError as missing:
             if missing.name != "graphviz":
                 raise
-            raise ImportError(f"autograd.{name} needs the graphviz package: pip install 'skipgrad[viz]' "
-                              "(and Graphviz's dot program); grad_table(root) prints the same numbers as text"
-                              ) from missing
+            raise ImportError(
+                f"autograd.{name} needs the graphviz package: pip install 'skipgrad[viz]' "
+                "(and Graphviz's dot program); grad_table(root) prints the same numbers as text"
+            ) from missing
         return getattr(drawing, name)
     if name in _STEPS:
         from . import steps

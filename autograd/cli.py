@@ -1,7 +1,7 @@
 """The `skipgrad` command line (also `python -m autograd`).
 
-    skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1 [--render graph.svg] [--steps out/] [--json]
-    skipgrad demo [--render skipgrad-demo.png | --no-render] [--steps out/]
+skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1 [--render graph.svg] [--steps out/] [--json]
+skipgrad demo [--render skipgrad-demo.png | --no-render] [--steps out/]
 """
 
 from __future__ import annotations
@@ -86,8 +86,16 @@ def _as_json(expression: str, out: Value, leaves: dict[str, Value]) -> dict:
         "expression": expression,
         "output": {"data": out.data, "grad": out.grad},
         "variables": {name: {"data": v.data, "grad": v.grad} for name, v in leaves.items()},
-        "nodes": [{"name": names[id(n)], "op": n.op, "inputs": operand_texts(n, names) if n.op else [],
-                   "data": n.data, "grad": n.grad} for n in order],
+        "nodes": [
+            {
+                "name": names[id(n)],
+                "op": n.op,
+                "inputs": operand_texts(n, names) if n.op else [],
+                "data": n.data,
+                "grad": n.grad,
+            }
+            for n in order
+        ],
     }
 
 
@@ -106,16 +114,25 @@ def _fail(message: str) -> int:
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="skipgrad", description="Back-propagate and show every node's gradient.")
     commands = parser.add_subparsers(dest="command", required=True)
-    grad_cmd = commands.add_parser("grad", help="back-propagate an expression and print every node's gradient",
-                                   description="Example: skipgrad grad \"x*y + max(z, w)\" x=3 y=-4 z=2 w=-1")
-    grad_cmd.add_argument("expression", help="numbers, names, + - * / **, exp log tanh relu sigmoid sqrt "
-                                             "softplus abs max min")
+    grad_cmd = commands.add_parser(
+        "grad",
+        help="back-propagate an expression and print every node's gradient",
+        description='Example: skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1',
+    )
+    grad_cmd.add_argument(
+        "expression", help="numbers, names, + - * / **, exp log tanh relu sigmoid sqrt softplus abs max min"
+    )
     grad_cmd.add_argument("variables", nargs="*", metavar="NAME=NUMBER", help="a value for every variable")
     grad_cmd.add_argument("--json", action="store_true", help="print values and gradients as JSON")
     demo_cmd = commands.add_parser("demo", help="the residual circuit, as a table and a picture")
     grad_cmd.add_argument("--render", type=Path, metavar="FILE", help="also draw the graph (.png, .svg or .pdf)")
-    demo_cmd.add_argument("--render", type=Path, metavar="FILE", default=Path("skipgrad-demo.png"),
-                          help="where to draw the graph (default: skipgrad-demo.png)")
+    demo_cmd.add_argument(
+        "--render",
+        type=Path,
+        metavar="FILE",
+        default=Path("skipgrad-demo.png"),
+        help="where to draw the graph (default: skipgrad-demo.png)",
+    )
     demo_cmd.add_argument("--no-render", dest="render", action="store_const", const=None, help="print only")
     for command in (grad_cmd, demo_cmd):
         command.add_argument("--steps", type=Path, metavar="FOLDER", help="also write a backward step-through page")

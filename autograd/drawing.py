@@ -43,10 +43,12 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
         super().__init__(args)
 
     def __str__(self) -> str:
-        return ("Graphviz's `dot` program was not found. `pip install graphviz` only installs the Python "
-                "bindings; install the program too: `sudo apt-get install graphviz` (Debian/Ubuntu) or "
-                "`brew install graphviz` (macOS). Meanwhile autograd.grad_table(root) prints the same "
-                "numbers as text, and draw(...).source gives the DOT text.")
+        return (
+            "Graphviz's `dot` program was not found. `pip install graphviz` only installs the Python "
+            "bindings; install the program too: `sudo apt-get install graphviz` (Debian/Ubuntu) or "
+            "`brew install graphviz` (macOS). Meanwhile autograd.grad_table(root) prints the same "
+            "numbers as text, and draw(...).source gives the DOT text."
+        )
 
 
 class Drawing(graphviz.Digraph):
@@ -67,11 +69,22 @@ class _Scene:
     edges: list[tuple[str, str, dict]] = field(default_factory=list)
 
 
-def draw(root: Value, *, rankdir: str = "LR", legend: bool = False, clusters: bool = True,
-         collapse: int | Iterable[str] | None = None, highlight: Iterable = (), skip_paths: bool = True,
-         max_nodes: int = DEFAULT_MAX_NODES, precision: int = 4, title: str | None = None,
-         grads: dict[int, float] | None = None, pushed: set[int] | frozenset[int] | None = None,
-         current: Value | None = None) -> Drawing:
+def draw(
+    root: Value,
+    *,
+    rankdir: str = "LR",
+    legend: bool = False,
+    clusters: bool = True,
+    collapse: int | Iterable[str] | None = None,
+    highlight: Iterable = (),
+    skip_paths: bool = True,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    precision: int = 4,
+    title: str | None = None,
+    grads: dict[int, float] | None = None,
+    pushed: set[int] | frozenset[int] | None = None,
+    current: Value | None = None,
+) -> Drawing:
     """The graph behind `root` as a graphviz Digraph (shown inline in Jupyter).
 
     Args:
@@ -101,13 +114,23 @@ def draw(root: Value, *, rankdir: str = "LR", legend: bool = False, clusters: bo
     """
     if rankdir not in ("LR", "TB", "RL", "BT"):
         raise ValueError(f"rankdir must be LR, TB, RL or BT; got {rankdir!r}")
-    scene = _build_scene(root, clusters=clusters, collapse=collapse, highlight=highlight, skip_paths=skip_paths,
-                         precision=precision, grads=grads, pushed=pushed, current=current)
+    scene = _build_scene(
+        root,
+        clusters=clusters,
+        collapse=collapse,
+        highlight=highlight,
+        skip_paths=skip_paths,
+        precision=precision,
+        grads=grads,
+        pushed=pushed,
+        current=current,
+    )
     if len(scene.nodes) > max_nodes:
         raise GraphTooLargeError(
             f"the graph has {len(scene.nodes)} boxes to draw, more than max_nodes={max_nodes}; laying it out "
             f"could take minutes. Draw a smaller graph (one sample instead of a batch), collapse modules "
-            f"(collapse=1 draws each layer or block as one box), or raise max_nodes.")
+            f"(collapse=1 draws each layer or block as one box), or raise max_nodes."
+        )
     return _emit(scene, rankdir=rankdir, legend=legend, title=title)
 
 
@@ -171,9 +194,16 @@ def _build_scene(root, *, clusters, collapse, highlight, skip_paths, precision, 
             entry["members"] += 1
             entry["params"] += int(not node.children and node.label in parameter_like)
             continue
-        kind = ("output" if node is root else "op" if node.children
-                else "parameter" if node.label in parameter_like else "input")
-        attrs = {}
+        kind = (
+            "output"
+            if node is root
+            else "op"
+            if node.children
+            else "parameter"
+            if node.label in parameter_like
+            else "input"
+        )
+        attrs: dict[str, str] = {}
         if id(node) in marked or node is current:
             attrs.update(color=HIGHLIGHT, penwidth="3")
         cluster = _cluster_path(node.label) if clusters else ()
@@ -218,7 +248,7 @@ def _build_scene(root, *, clusters, collapse, highlight, skip_paths, precision, 
             entry["attrs"] = {}
     for _, _, attrs in scene.edges:
         if "wires" in attrs:
-            count = attrs.pop("wires")
+            count = int(attrs.pop("wires"))
             attrs["label"] = _text(f"{count} wires") if count > 1 else ""
     return scene
 
@@ -234,8 +264,7 @@ def _edge_gradient(local, upstream: float | None) -> float | str | None:
 
 def _parameter_labels(order: list[Value]) -> set[str]:
     """Leaves labelled like nn parameters (`...w3`, `...b`) inside a module."""
-    return {n.label for n in order if not n.children and "." in n.label
-            and re.search(r"(^|\.)(w\d+|b)$", n.label)}
+    return {n.label for n in order if not n.children and "." in n.label and re.search(r"(^|\.)(w\d+|b)$", n.label)}
 
 
 def _cluster_path(label: str) -> tuple[str, ...]:
@@ -287,8 +316,11 @@ def _skip_edges(order: list[Value]) -> set[tuple[int, int]]:
     for node in order:
         if "proj" in _cluster_path(node.label):
             # the data path through the projection; its weights feed it but are not the skip
-            skip.update((id(child), id(node)) for child in node.children if child.children or
-                        "proj" not in _cluster_path(child.label))
+            skip.update(
+                (id(child), id(node))
+                for child in node.children
+                if child.children or "proj" not in _cluster_path(child.label)
+            )
             continue
         match = _SUM_LABEL.match(node.label)
         if match and node.children:
@@ -341,9 +373,13 @@ def _node_label(node: Value, name: str, grad: float | None, sent_back: list, fmt
         grad_line = f"grad {fmt(grad)} = {parts}"
     else:
         grad_line = f"grad {fmt(grad)}"
-    return ("<<b>" + _text(heading) + "</b>"
-            + f'<br/><font color="{GREEN}">data {_text(fmt(node.data))}</font>'
-            + f'<br/><font color="{RED}">{_text(grad_line)}</font>>')
+    return (
+        "<<b>"
+        + _text(heading)
+        + "</b>"
+        + f'<br/><font color="{GREEN}">data {_text(fmt(node.data))}</font>'
+        + f'<br/><font color="{RED}">{_text(grad_line)}</font>>'
+    )
 
 
 def _box_label(box: str, entry: dict) -> str:
@@ -354,10 +390,12 @@ def _box_label(box: str, entry: dict) -> str:
 
 # ------------------------------------------------------------------------------------- graphviz
 def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Drawing:
-    graph = Drawing("autograd", graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3",
-                                            "ranksep": "0.5"},
-                    node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "rounded,filled"},
-                    edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"})
+    graph = Drawing(
+        "autograd",
+        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3", "ranksep": "0.5"},
+        node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "rounded,filled"},
+        edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
+    )
     if title:
         graph.attr(label=_edge_label(title, None).replace(GREEN, "#111827"), labelloc="t", fontsize="14")
     # Nodes grouped by cluster path; clusters opened and closed without recursion.
@@ -389,7 +427,7 @@ def _cluster_header(path: tuple[str, ...]) -> str:
     fill, border = ("#faf5ff", SKIP) if block else ("#f9fafb", "#9ca3af")
     style = f'style="rounded,filled" fillcolor="{fill}" color="{border}"'
     cluster_id = "cluster_" + "_".join(re.sub(r"\W", "_", p) for p in path)
-    return f'subgraph {cluster_id} {{\n\tlabel=<{_text(name)}> fontsize=10 {style}\n'
+    return f"subgraph {cluster_id} {{\n\tlabel=<{_text(name)}> fontsize=10 {style}\n"
 
 
 def _node_attrs(entry: dict) -> dict:
@@ -405,12 +443,16 @@ def _node_attrs(entry: dict) -> dict:
 
 def _add_legend(graph: graphviz.Digraph) -> None:
     """One small table: the node colours, and what the numbers and colours on an edge mean."""
-    swatches = "".join(f'<td bgcolor="{FILL[kind]}" border="1">{text}</td>' for kind, text in
-                       (("input", "input"), ("parameter", "parameter"), ("op", "operation"), ("output", "output")))
-    table = (f'<<table border="0" cellborder="0" cellspacing="4" cellpadding="3"><tr>{swatches}</tr>'
-             f'<tr><td colspan="4"><font color="{GREEN}">green: value, flowing forward</font>   '
-             f'<font color="{RED}">red: gradient, flowing back</font></td></tr>'
-             f'<tr><td colspan="4"><font color="{SKIP}"><b>purple</b>: skip path</font>   '
-             f'<font color="{HIGHLIGHT}"><b>orange</b>: highlighted</font>   '
-             f'<font color="#6b7280">grey: a plain number</font></td></tr></table>>')
+    swatches = "".join(
+        f'<td bgcolor="{FILL[kind]}" border="1">{text}</td>'
+        for kind, text in (("input", "input"), ("parameter", "parameter"), ("op", "operation"), ("output", "output"))
+    )
+    table = (
+        f'<<table border="0" cellborder="0" cellspacing="4" cellpadding="3"><tr>{swatches}</tr>'
+        f'<tr><td colspan="4"><font color="{GREEN}">green: value, flowing forward</font>   '
+        f'<font color="{RED}">red: gradient, flowing back</font></td></tr>'
+        f'<tr><td colspan="4"><font color="{SKIP}"><b>purple</b>: skip path</font>   '
+        f'<font color="{HIGHLIGHT}"><b>orange</b>: highlighted</font>   '
+        f'<font color="#6b7280">grey: a plain number</font></td></tr></table>>'
+    )
     graph.node("legend", label=table, shape="plaintext", style="", fontsize="10")

@@ -15,8 +15,14 @@ MAX_LENGTH = 1000
 MAX_DEPTH = 60
 
 UNARY_FUNCTIONS = {
-    "exp": Value.exp, "log": Value.log, "tanh": Value.tanh, "relu": Value.relu, "sigmoid": Value.sigmoid,
-    "sqrt": Value.sqrt, "softplus": Value.softplus, "abs": Value.__abs__,
+    "exp": Value.exp,
+    "log": Value.log,
+    "tanh": Value.tanh,
+    "relu": Value.relu,
+    "sigmoid": Value.sigmoid,
+    "sqrt": Value.sqrt,
+    "softplus": Value.softplus,
+    "abs": Value.__abs__,
 }
 BINARY_FUNCTIONS = {"max": Value.max, "min": Value.min}
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
@@ -119,14 +125,16 @@ def _check(tree: ast.Expression) -> None:
                 raise ExpressionError(f"{name}() takes exactly {expected} argument{'s' if expected > 1 else ''}")
             stack += [(arg, depth + 1) for arg in node.args]
         else:
-            raise ExpressionError(f"{type(node).__name__} is not allowed in an expression "
-                                  f"(only numbers, names, + - * / ** and {', '.join(FUNCTIONS)})")
+            raise ExpressionError(
+                f"{type(node).__name__} is not allowed in an expression "
+                f"(only numbers, names, + - * / ** and {', '.join(FUNCTIONS)})"
+            )
 
 
 def _evaluate(node: ast.AST, leaves: dict[str, Value]) -> Value | float:
     """Evaluate a checked tree; its depth is at most MAX_DEPTH, so recursion is bounded."""
     if isinstance(node, ast.Constant):
-        return float(node.value)
+        return float(node.value)  # type: ignore[arg-type]  # checked: an int or a float
     if isinstance(node, ast.Name):
         return leaves[node.id]
     if isinstance(node, ast.UnaryOp):

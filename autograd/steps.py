@@ -30,8 +30,7 @@ class Frame:
         """This frame as a picture: the gradients so far, this node and its edges highlighted."""
         from .drawing import draw
 
-        return draw(root, grads=self.grads, pushed=self.pushed, current=self.node, highlight=self.edges,
-                    **draw_options)
+        return draw(root, grads=self.grads, pushed=self.pushed, current=self.node, highlight=self.edges, **draw_options)
 
 
 def backward_steps(root: Value) -> Iterator[Frame]:
@@ -108,12 +107,13 @@ def step_widget(root: Value, **draw_options):
 
 def _inline_svg(svg: str) -> str:
     """The <svg> element alone: the XML prologue and DOCTYPE are not allowed inside HTML."""
-    return svg[svg.index("<svg"):]
+    return svg[svg.index("<svg") :]
 
 
 def _page(pictures: list[str], captions: list[str]) -> str:
-    frames = "\n".join(f'<div class="frame" id="frame{i}"{"" if i == 0 else " hidden"}>{svg}</div>'
-                       for i, svg in enumerate(pictures))
+    frames = "\n".join(
+        f'<div class="frame" id="frame{i}"{"" if i == 0 else " hidden"}>{svg}</div>' for i, svg in enumerate(pictures)
+    )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>backward, step by step</title>
 <style>

@@ -14,7 +14,7 @@ import math
 import operator
 from collections.abc import Iterable, Sequence
 from numbers import Real
-from typing import Union
+from typing import Any, Union
 
 from .graph import topological_order
 
@@ -39,6 +39,16 @@ class Value:
     """
 
     __slots__ = ("data", "grad", "label", "op", "_x", "_dx", "_y", "_dy", "_const", "_mark")
+    data: float
+    grad: float
+    label: str
+    op: str
+    _x: Any  # the first input, or the tuple of every input of an n-ary op; None for a leaf
+    _dx: Any  # d self / d _x (a float, an _UndefinedDerivative, or a tuple for an n-ary op)
+    _y: Value | None  # the second input of a binary op
+    _dy: Any  # d self / d _y
+    _const: Any  # the plain-number operand, for display: a float, a _Left, or a tuple (n-ary ops)
+    _mark: object  # the token of the last graph walk that visited this node
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _real(data, "Value(data)")
@@ -469,7 +479,7 @@ class _UndefinedDerivative:
 def _real(x: object, where: str) -> float:
     """x as a finite float, or TypeError/ValueError naming what was given and where."""
     t = type(x)
-    if t is float and _isfinite(x):  # the common case, kept short: constants in every expression
+    if t is float and _isfinite(x):  # type: ignore[arg-type]  # the common case, kept short
         return x  # type: ignore[return-value]
     if t is float or t is int:
         value = float(x)  # type: ignore[arg-type]
@@ -529,7 +539,7 @@ def _power(a: float, b: float, base: object, exponent: object) -> float:
     if a == 0.0 and b < 0.0:
         raise ZeroDivisionError(f"{a!r} ** {b!r}: zero cannot be raised to a negative power")
     try:
-        out = a ** b
+        out = a**b
     except OverflowError:
         raise OverflowError(f"{a!r} ** {b!r} overflows a float") from None
     return _finite(out, "**", base, exponent)

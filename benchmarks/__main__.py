@@ -58,11 +58,24 @@ def main(argv: list[str] | None = None) -> int:
 README_START, README_END = "<!-- benchmark results: start -->", "<!-- benchmark results: end -->"
 
 
-FULL = {"demo_points": 100, "demo_steps": {OURS: 21, "skipgrad, binary ops": 11, REFERENCE: 5, "torch scalar": 5},
-        "chain": [1_000, 10_000, 100_000, 1_000_000], "chain_repeats": 3, "products": 100_000,
-        "products_repeats": 3, "memory_steps": 50_000}
-QUICK = {"demo_points": 10, "demo_steps": {}, "chain": [100, 1_000], "chain_repeats": 1, "products": 1_000,
-         "products_repeats": 1, "memory_steps": 1_000}
+FULL = {
+    "demo_points": 100,
+    "demo_steps": {OURS: 21, "skipgrad, binary ops": 11, REFERENCE: 5, "torch scalar": 5},
+    "chain": [1_000, 10_000, 100_000, 1_000_000],
+    "chain_repeats": 3,
+    "products": 100_000,
+    "products_repeats": 3,
+    "memory_steps": 50_000,
+}
+QUICK = {
+    "demo_points": 10,
+    "demo_steps": {},
+    "chain": [100, 1_000],
+    "chain_repeats": 1,
+    "products": 1_000,
+    "products_repeats": 1,
+    "memory_steps": 1_000,
+}
 
 
 # ---------------------------------------------------------------------------------------- W1
@@ -72,7 +85,7 @@ def w1_demo_step(engines: list[Engine], sizes: dict) -> str:
 
     X, y = make_moons(sizes["demo_points"], noise=0.1, seed=1337)
     model = MLP(2, [16, 16, 1], seed=1337)
-    weights = [[([w.data for w in n.w], n.b.data) for n in layer.neurons] for layer in model.layers]
+    weights = [[([w.data for w in n.w], _data(n.b)) for n in layer.neurons] for layer in model.layers]
     steps = {}
     for engine in engines:
         steps[engine.name] = engine.demo(weights, X, y, alpha=1e-4, lr=0.5)
@@ -84,11 +97,15 @@ def w1_demo_step(engines: list[Engine], sizes: dict) -> str:
         for i, (g, r) in enumerate(zip(grads, ref_grads)):
             _agree(f"W1 {name} gradient {i}", g, r)
     times = {name: _median_time(step, sizes["demo_steps"].get(name, 3)) for name, step in steps.items()}
-    rows = [[name, _ms(t), _ratio(times, REFERENCE, name), _ratio(times, "torch scalar", name)]
-            for name, t in times.items()]
-    return _table(f"W1: one training step of micrograd's demo (MLP(2, [16, 16, 1]), {len(X)} moons points, "
-                  "max-margin loss + 1e-4 L2, zero_grad + forward + backward + SGD); gradients checked equal",
-                  ["engine", "median step", "x faster than micrograd", "x faster than torch scalar"], rows)
+    rows = [
+        [name, _ms(t), _ratio(times, REFERENCE, name), _ratio(times, "torch scalar", name)] for name, t in times.items()
+    ]
+    return _table(
+        f"W1: one training step of micrograd's demo (MLP(2, [16, 16, 1]), {len(X)} moons points, "
+        "max-margin loss + 1e-4 L2, zero_grad + forward + backward + SGD); gradients checked equal",
+        ["engine", "median step", "x faster than micrograd", "x faster than torch scalar"],
+        rows,
+    )
 
 
 # ---------------------------------------------------------------------------------------- W2
@@ -110,21 +127,36 @@ def w2_chain(engines: list[Engine], sizes: dict) -> str:
         builds = {k: v[0] for k, v in results.items()}
         backwards = {k: v[1] for k, v in results.items()}
         for name, (b, bw) in results.items():
-            rows.append([f"{n:,}", name, _s(b), _s(bw), _ratio(builds, REFERENCE, name),
-                         _ratio(backwards, REFERENCE, name)])
+            rows.append(
+                [f"{n:,}", name, _s(b), _s(bw), _ratio(builds, REFERENCE, name), _ratio(backwards, REFERENCE, name)]
+            )
         build_time, backward_time = results[OURS]
         per_node.append([f"{n:,}", f"{backward_time / (2 * n) * 1e9:.0f} ns", f"{build_time / (2 * n) * 1e9:.0f} ns"])
-    limits = [[engine.name, _largest_chain_at_default_limit(engine, max(sizes["chain"]))]
-              for engine in engines if engine.name != "skipgrad, binary ops"]
-    return "\n\n".join([
-        _table("W2: a chain x = x * 1.0001 + 0.001 of N steps (2N op nodes); micrograd's backward runs with its "
-               "recursion limit raised, the others at Python's default; gradients checked equal",
-               ["N", "engine", "build", "backward", "build x faster", "backward x faster"], rows),
-        _table("W2: the largest chain each engine back-propagates at the default recursion limit (1000)",
-               ["engine", "largest N"], limits),
-        _table("skipgrad's time per op node as N grows (flat = linear cost)",
-               ["N", "backward per node", "build per node"], per_node),
-    ])
+    limits = [
+        [engine.name, _largest_chain_at_default_limit(engine, max(sizes["chain"]))]
+        for engine in engines
+        if engine.name != "skipgrad, binary ops"
+    ]
+    return "\n\n".join(
+        [
+            _table(
+                "W2: a chain x = x * 1.0001 + 0.001 of N steps (2N op nodes); micrograd's backward runs with its "
+                "recursion limit raised, the others at Python's default; gradients checked equal",
+                ["N", "engine", "build", "backward", "build x faster", "backward x faster"],
+                rows,
+            ),
+            _table(
+                "W2: the largest chain each engine back-propagates at the default recursion limit (1000)",
+                ["engine", "largest N"],
+                limits,
+            ),
+            _table(
+                "skipgrad's time per op node as N grows (flat = linear cost)",
+                ["N", "backward per node", "build per node"],
+                per_node,
+            ),
+        ]
+    )
 
 
 def _largest_chain_at_default_limit(engine: Engine, largest: int) -> str:
@@ -174,11 +206,16 @@ def w3_products(engines: list[Engine], sizes: dict) -> str:
         results[engine.name] = (build_time, backward_time)
     builds = {k: v[0] for k, v in results.items()}
     backwards = {k: v[1] for k, v in results.items()}
-    rows = [[name, _s(bt), _s(bw), _ratio(builds, REFERENCE, name), _ratio(backwards, REFERENCE, name)]
-            for name, (bt, bw) in results.items()]
-    return _table(f"W3: the sum of N = {n:,} products of leaf pairs (skipgrad: one n-ary sum_of node; "
-                  "the others: Python's sum, one + node per term; micrograd with its recursion limit raised)",
-                  ["engine", "build", "backward", "build x faster", "backward x faster"], rows)
+    rows = [
+        [name, _s(bt), _s(bw), _ratio(builds, REFERENCE, name), _ratio(backwards, REFERENCE, name)]
+        for name, (bt, bw) in results.items()
+    ]
+    return _table(
+        f"W3: the sum of N = {n:,} products of leaf pairs (skipgrad: one n-ary sum_of node; "
+        "the others: Python's sum, one + node per term; micrograd with its recursion limit raised)",
+        ["engine", "build", "backward", "build x faster", "backward x faster"],
+        rows,
+    )
 
 
 # ---------------------------------------------------------------------------------------- W4
@@ -217,12 +254,20 @@ print(grown, tracemalloc.get_traced_memory()[0] - start)
         rss, traced = (int(v) for v in done.stdout.split())
         nodes = 2 * steps
         rows.append([engine.name, f"{rss / nodes:.0f} B", f"{traced / nodes:.0f} B"])
-    return _table(f"W4: memory per op node, a chain of {2 * steps:,} op nodes built in a fresh process "
-                  "(tracemalloc sees Python objects only, not torch's C++ autograd nodes)",
-                  ["engine", "RSS per node", "tracemalloc per node"], rows)
+    return _table(
+        f"W4: memory per op node, a chain of {2 * steps:,} op nodes built in a fresh process "
+        "(tracemalloc sees Python objects only, not torch's C++ autograd nodes)",
+        ["engine", "RSS per node", "tracemalloc per node"],
+        rows,
+    )
 
 
 # ---------------------------------------------------------------------------------------- helpers
+def _data(v) -> float:
+    assert v is not None
+    return v.data
+
+
 def header(engines: list[Engine], missing: list[str], quick: bool) -> str:
     cpu = platform.processor() or platform.machine()
     try:
@@ -237,8 +282,9 @@ def header(engines: list[Engine], missing: list[str], quick: bool) -> str:
         versions.append(f"torch {torch.__version__}")
     except ImportError:
         pass
-    lines = [f"Benchmark run {datetime.date.today().isoformat()} on {os.cpu_count()} cores, {cpu}; "
-             f"{', '.join(versions)}."]
+    lines = [
+        f"Benchmark run {datetime.date.today().isoformat()} on {os.cpu_count()} cores, {cpu}; {', '.join(versions)}."
+    ]
     if quick:
         lines.append("QUICK MODE: tiny sizes, numbers not meaningful.")
     if missing:

@@ -26,11 +26,11 @@ class Engine:
         raise NotImplementedError
 
     # W2: x = x * 1.0001 + 0.001, n times; returns (build, backward) closures
-    def chain(self, n: int):
+    def chain(self, n: int) -> tuple[Callable, Callable]:
         raise NotImplementedError
 
     # W3: sum of n products of leaf pairs
-    def products(self, a: list[float], b: list[float]):
+    def products(self, a: list[float], b: list[float]) -> tuple[Callable, Callable]:
         raise NotImplementedError
 
 

@@ -21,8 +21,9 @@ for name, example in (("seed_circuit", seed_circuit_graph), ("residual_block", r
 
 # Notebook 5's first picture: the gradient reaching each layer, with and without skips.
 flows = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), samples=16, seed=0)
-clean = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), samples=16, seed=0,
-                              activation_after_add=False)
+clean = compare_gradient_flow(
+    depth=20, width=8, activations=("sigmoid",), samples=16, seed=0, activation_after_add=False
+)
 flows["sigmoid, no activation after the add"] = {"residual": clean["sigmoid"]["residual"]}
 ax = plot_gradient_flow(flows)
 ax.set_title("20 sigmoid blocks, same weights: the gradient reaching each layer")

@@ -6,8 +6,9 @@ import math
 import random
 
 
-def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = None, *,
-               signed: bool = True) -> tuple[list[list[float]], list[int]]:
+def make_moons(
+    n: int = 100, noise: float = 0.1, seed: int | None = None, *, signed: bool = True
+) -> tuple[list[list[float]], list[int]]:
     """Two interleaved half circles: n points, half in each class.
 
     Labels are -1/+1 (as micrograd's demo uses them) or, with signed=False, 0/1.
@@ -30,8 +31,9 @@ def make_moons(n: int = 100, noise: float = 0.1, seed: int | None = None, *,
     return _finish(points, noise, rng, signed)
 
 
-def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, *, factor: float = 0.5,
-                 signed: bool = True) -> tuple[list[list[float]], list[int]]:
+def make_circles(
+    n: int = 100, noise: float = 0.05, seed: int | None = None, *, factor: float = 0.5, signed: bool = True
+) -> tuple[list[list[float]], list[int]]:
     """A small circle (class +1, or 1) inside a large one (class -1, or 0).
 
     >>> X, y = make_circles(8, seed=1)
@@ -54,8 +56,9 @@ def make_circles(n: int = 100, noise: float = 0.05, seed: int | None = None, *, 
     return _finish(points, noise, rng, signed)
 
 
-def make_spirals(n: int = 150, classes: int = 3, noise: float = 0.2, seed: int | None = None
-                 ) -> tuple[list[list[float]], list[int]]:
+def make_spirals(
+    n: int = 150, classes: int = 3, noise: float = 0.2, seed: int | None = None
+) -> tuple[list[list[float]], list[int]]:
     """`classes` interleaved spiral arms (CS231n's toy set); labels are class indices 0..classes-1.
 
     >>> X, y = make_spirals(30, classes=3, seed=0)

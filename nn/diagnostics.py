@@ -59,16 +59,24 @@ def gradient_flow(root: Value, model: Module) -> GradientFlow:
     rows = GradientFlow()
     for unit, grads in zip(units, activation_grads):
         weights = unit.weights()
-        rows.append(LayerGradient(
-            name=unit.name or type(unit).__name__,
-            activation_grad=fmean(grads) if grads else float("nan"),
-            weight_grad=fmean(abs(w.grad) for w in weights) if weights else float("nan"),
-        ))
+        rows.append(
+            LayerGradient(
+                name=unit.name or type(unit).__name__,
+                activation_grad=fmean(grads) if grads else float("nan"),
+                weight_grad=fmean(abs(w.grad) for w in weights) if weights else float("nan"),
+            )
+        )
     return rows
 
 
-def compare_gradient_flow(depth: int = 20, width: int = 8, activations: tuple[str, ...] = ("tanh", "sigmoid", "relu"),
-                          samples: int = 16, seed: int = 0, **options) -> dict[str, dict[str, GradientFlow]]:
+def compare_gradient_flow(
+    depth: int = 20,
+    width: int = 8,
+    activations: tuple[str, ...] = ("tanh", "sigmoid", "relu"),
+    samples: int = 16,
+    seed: int = 0,
+    **options,
+) -> dict[str, dict[str, GradientFlow]]:
     """Per-layer gradients of a plain deep net and a residual net with identical weights.
 
     For each activation: build both nets (input layer, `depth` two-layer blocks, linear head; the
@@ -82,8 +90,12 @@ def compare_gradient_flow(depth: int = 20, width: int = 8, activations: tuple[st
     X, y = make_moons(samples, noise=0.1, seed=seed)
     results: dict[str, dict[str, GradientFlow]] = {}
     for activation in activations:
-        nets = dict(zip(("plain", "residual"),
-                        plain_and_residual(2, width, depth, 1, seed=seed, activation=activation, **options)))
+        nets = dict(
+            zip(
+                ("plain", "residual"),
+                plain_and_residual(2, width, depth, 1, seed=seed, activation=activation, **options),
+            )
+        )
         results[activation] = {}
         for kind, net in nets.items():
             loss = mse_loss([net(x) for x in X], [float(t) for t in y])
@@ -111,8 +123,15 @@ def plot_gradient_flow(results: dict[str, dict[str, GradientFlow]], ax=None):
     styles = {"plain": "--", "residual": "-"}
     for color, (activation, nets) in zip(("C0", "C1", "C2", "C3", "C4"), results.items()):
         for kind, rows in nets.items():
-            ax.semilogy(range(len(rows)), rows.weight_grads(), styles.get(kind, ":"), color=color,
-                        marker="o", markersize=3, label=f"{activation}, {kind}")
+            ax.semilogy(
+                range(len(rows)),
+                rows.weight_grads(),
+                styles.get(kind, ":"),
+                color=color,
+                marker="o",
+                markersize=3,
+                label=f"{activation}, {kind}",
+            )
     ax.set_xlabel("layer or block (input side on the left)")
     ax.set_ylabel("mean |dL/dW|")
     ax.set_title("Gradient reaching each layer: plain vs residual")

@@ -31,8 +31,9 @@ def hinge_loss(scores: Prediction | Sequence[Prediction], targets: float | Seque
     return _mean([(1 - t * _value(s)).relu() for s, t in zip(ps, ts)])
 
 
-def binary_cross_entropy_with_logits(logits: Prediction | Sequence[Prediction],
-                                     targets: float | Sequence[float]) -> Value:
+def binary_cross_entropy_with_logits(
+    logits: Prediction | Sequence[Prediction], targets: float | Sequence[float]
+) -> Value:
     """mean(softplus(z) - y * z) for labels y in {0, 1}: -log sigmoid(z) for y = 1, stable for any z.
 
     >>> round(binary_cross_entropy_with_logits([Value(0.0)], [1]).data, 6)
@@ -43,8 +44,7 @@ def binary_cross_entropy_with_logits(logits: Prediction | Sequence[Prediction],
     return _mean([_value(z).softplus() - t * _value(z) for z, t in zip(zs, ts)])
 
 
-def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
-                  targets: int | Sequence[int]) -> Value:
+def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]], targets: int | Sequence[int]) -> Value:
     """-log softmax(z)[target], averaged over the batch; targets are class indices.
 
     One sample: `cross_entropy([z0, z1, z2], 2)`. A batch: a list of such rows and a list of ints.
@@ -54,11 +54,12 @@ def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
     0.407606
     """
     if isinstance(targets, int) and not isinstance(targets, bool):
-        rows, labels = [logits], [targets]
+        rows: list = [logits]
+        labels: list = [targets]
     elif not isinstance(targets, (list, tuple)):
         raise ValueError(f"cross_entropy: targets must be a class index or a list of them, got {targets!r:.40}")
     else:
-        rows, labels = list(logits), list(targets)  # type: ignore[arg-type]
+        rows, labels = list(logits), list(targets)
         if not rows or not all(isinstance(row, (list, tuple)) for row in rows):
             raise ValueError("cross_entropy: a batch needs a list of logit rows (one list per sample)")
         if len(rows) != len(labels):

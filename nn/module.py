@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
-from typing import Union
+from typing import Any, Union
 
 from autograd import Value, dot
 
@@ -22,6 +22,9 @@ class Module:
 
     name: str = ""
     kind: str = "module"  # containers name their parts kind + index: layer0, block1
+
+    def __call__(self, x: Any) -> Any:
+        raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def parameters(self) -> list[Value]:
         """Every trainable Value, in the order the subclass documents."""
@@ -83,8 +86,17 @@ class Neuron(Module):
     3
     """
 
-    def __init__(self, nin: int, nonlin: bool = True, *, activation: str | None = None, bias: bool = True,
-                 seed: int | None = None, rng: random.Random | None = None, name: str = "") -> None:
+    def __init__(
+        self,
+        nin: int,
+        nonlin: bool = True,
+        *,
+        activation: str | None = None,
+        bias: bool = True,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
         _check_size(nin, "nin")
         source = make_rng(seed, rng)
         self.activation = _check_activation(activation if activation is not None else "relu" if nonlin else "linear")
@@ -142,15 +154,24 @@ class Layer(Module):
 
     kind = "layer"
 
-    def __init__(self, nin: int, nout: int, *, seed: int | None = None, rng: random.Random | None = None,
-                 name: str = "", **neuron_options) -> None:
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        *,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+        **neuron_options,
+    ) -> None:
         _check_size(nout, "nout")
         source = make_rng(seed, rng)
         self.nin, self.nout = nin, nout
         self.neurons = [Neuron(nin, rng=source, **neuron_options) for _ in range(nout)]
         self.rename(name)
 
-    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Input] | Input) -> Any:
+        """One Value when nout == 1, else a list of Values (typed Any, as PyTorch types a Tensor)."""
         out = self.outputs(x)
         return out[0] if len(out) == 1 else out
 
@@ -185,23 +206,34 @@ class MLP(Module):
 
     kind = "mlp"
 
-    def __init__(self, nin: int, nouts: Sequence[int], *, activation: str = "relu", seed: int | None = None,
-                 rng: random.Random | None = None, name: str = "") -> None:
+    def __init__(
+        self,
+        nin: int,
+        nouts: Sequence[int],
+        *,
+        activation: str = "relu",
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
         if not nouts:
             raise ValueError("MLP needs at least one layer size in nouts")
         source = make_rng(seed, rng)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
-        self.layers = [Layer(sizes[i], sizes[i + 1], rng=source, activation="linear" if i == last else activation)
-                       for i in range(len(nouts))]
+        self.layers = [
+            Layer(sizes[i], sizes[i + 1], rng=source, activation="linear" if i == last else activation)
+            for i in range(len(nouts))
+        ]
         self.nin = nin
         self.rename(name)
 
-    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Input] | Input) -> Any:
+        """One Value when the last layer has one neuron, else a list of Values."""
         _as_inputs(x, self.nin, self)
         for layer in self.layers:
             x = layer(x)
-        return x  # type: ignore[return-value]
+        return x
 
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
@@ -231,7 +263,7 @@ class Sequential(Module):
         self.modules = list(modules)
         self.rename(name)
 
-    def __call__(self, x):
+    def __call__(self, x: Any) -> Any:
         for module in self.modules:
             x = module(x)
         return x
@@ -268,8 +300,9 @@ def _as_inputs(x: object, expected: int, module: Module) -> Sequence[Input]:
     if isinstance(x, (Value, int, float)) and not isinstance(x, bool):
         x = [x]
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{type(module).__name__} expects a list of {expected} numbers or Values, "
-                        f"got {type(x).__name__}")
-    if len(x) != expected:  # type: ignore[arg-type]
-        raise ValueError(f"{type(module).__name__} expects {expected} inputs, got {len(x)}")  # type: ignore[arg-type]
+        raise TypeError(
+            f"{type(module).__name__} expects a list of {expected} numbers or Values, got {type(x).__name__}"
+        )
+    if len(x) != expected:
+        raise ValueError(f"{type(module).__name__} expects {expected} inputs, got {len(x)}")
     return x  # type: ignore[return-value]

@@ -51,8 +51,9 @@ class SGD(Optimizer):
     0.95
     """
 
-    def __init__(self, params: Sequence[Value], lr: LearningRate, momentum: float = 0.0,
-                 weight_decay: float = 0.0) -> None:
+    def __init__(
+        self, params: Sequence[Value], lr: LearningRate, momentum: float = 0.0, weight_decay: float = 0.0
+    ) -> None:
         super().__init__(params, lr)
         if momentum < 0 or weight_decay < 0:
             raise ValueError("momentum and weight_decay must be >= 0")
@@ -79,8 +80,13 @@ class Adam(Optimizer):
     0.9
     """
 
-    def __init__(self, params: Sequence[Value], lr: LearningRate = 1e-3, betas: tuple[float, float] = (0.9, 0.999),
-                 eps: float = 1e-8) -> None:
+    def __init__(
+        self,
+        params: Sequence[Value],
+        lr: LearningRate = 1e-3,
+        betas: tuple[float, float] = (0.9, 0.999),
+        eps: float = 1e-8,
+    ) -> None:
         super().__init__(params, lr)
         self.betas, self.eps = betas, eps
         self.m = [0.0] * len(self.params)

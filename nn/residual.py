@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Sequence
+from typing import Any
 
 from autograd import Value
 
@@ -45,17 +46,28 @@ class ResidualBlock(Module):
 
     kind = "block"
 
-    def __init__(self, nin: int, nout: int | None = None, activation: str = "relu", shortcut: str | None = None, *,
-                 layers: int = 2, activation_after_add: bool = True, seed: int | None = None,
-                 rng: random.Random | None = None, name: str = "") -> None:
+    def __init__(
+        self,
+        nin: int,
+        nout: int | None = None,
+        activation: str = "relu",
+        shortcut: str | None = None,
+        *,
+        layers: int = 2,
+        activation_after_add: bool = True,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
         nout = nin if nout is None else nout
         if shortcut is None:
             shortcut = "identity" if nin == nout else "projection"
         if shortcut not in SHORTCUTS:
             raise ValueError(f"shortcut must be one of {', '.join(SHORTCUTS)}; got {shortcut!r}")
         if shortcut == "identity" and nin != nout:
-            raise ValueError(f"an identity shortcut needs nin == nout (got {nin} and {nout}); "
-                             "use shortcut='projection' or 'zeros'")
+            raise ValueError(
+                f"an identity shortcut needs nin == nout (got {nin} and {nout}); use shortcut='projection' or 'zeros'"
+            )
         if layers not in (1, 2):
             raise ValueError(f"layers must be 1 or 2, got {layers!r}")
         source = make_rng(seed, rng)
@@ -101,8 +113,8 @@ class ResidualBlock(Module):
         """S(x): what the shortcut adds to the block's output (None when there is no shortcut)."""
         if self.shortcut == "identity":
             return list(x)
-        if self.shortcut == "projection":
-            return self.proj.outputs(x)  # type: ignore[union-attr]
+        if self.proj is not None:
+            return list(self.proj.outputs(x))
         if self.shortcut == "zeros":
             return [x[i] if i < self.nin else 0.0 for i in range(self.nout)]
         return None
@@ -133,8 +145,10 @@ class ResidualBlock(Module):
     def __repr__(self) -> str:
         extra = "" if self.activation_after_add else ", activation_after_add=False"
         layers = "" if self.layers == 2 else ", layers=1"
-        return (f"ResidualBlock({self.nin}, {self.nout}, activation={self.activation!r}, "
-                f"shortcut={self.shortcut!r}{layers}{extra})")
+        return (
+            f"ResidualBlock({self.nin}, {self.nout}, activation={self.activation!r}, "
+            f"shortcut={self.shortcut!r}{layers}{extra})"
+        )
 
 
 class ResidualMLP(Module):
@@ -150,20 +164,36 @@ class ResidualMLP(Module):
 
     kind = "resmlp"
 
-    def __init__(self, nin: int, width: int, depth: int, nout: int = 1, *, activation: str = "relu",
-                 shortcut: str = "identity", layers: int = 2, activation_after_add: bool = True,
-                 seed: int | None = None, rng: random.Random | None = None, name: str = "") -> None:
+    def __init__(
+        self,
+        nin: int,
+        width: int,
+        depth: int,
+        nout: int = 1,
+        *,
+        activation: str = "relu",
+        shortcut: str = "identity",
+        layers: int = 2,
+        activation_after_add: bool = True,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
         if not isinstance(depth, int) or depth < 0:
             raise ValueError(f"depth must be an int >= 0, got {depth!r}")
         source = make_rng(seed, rng)
         self.nin = nin
         self.input = Layer(nin, width, activation=activation, rng=source)
-        self.blocks = [ResidualBlock(width, width, activation, shortcut, layers=layers,
-                                     activation_after_add=activation_after_add, rng=source) for _ in range(depth)]
+        self.blocks = [
+            ResidualBlock(
+                width, width, activation, shortcut, layers=layers, activation_after_add=activation_after_add, rng=source
+            )
+            for _ in range(depth)
+        ]
         self.head = Layer(width, nout, activation="linear", rng=source)
         self.rename(name)
 
-    def __call__(self, x: Sequence[Input] | Input) -> Value | list[Value]:
+    def __call__(self, x: Sequence[Input] | Input) -> Any:
         h = self.input.outputs(_as_inputs(x, self.nin, self))
         for block in self.blocks:
             h = block(h)
@@ -191,8 +221,9 @@ def _detached(x: Sequence[Input]) -> list[Input]:
     return [v.detach() if isinstance(v, Value) else v for v in x]
 
 
-def plain_and_residual(nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0,
-                       **options) -> tuple[ResidualMLP, ResidualMLP]:
+def plain_and_residual(
+    nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0, **options
+) -> tuple[ResidualMLP, ResidualMLP]:
     """Two networks with identical weights, one without skips and one with identity skips.
 
     >>> plain, res = plain_and_residual(2, 4, 2, seed=3)

@@ -29,9 +29,19 @@ class History:
     accuracy: list[float] = field(default_factory=list)
 
 
-def fit(model: Module, X: Sequence[Sequence[float]], y: Sequence, *, steps: int = 100, loss: str | Callable = "hinge",
-        optimizer: Optimizer | None = None, l2: float = 1e-4, batch_size: int | None = None, seed: int | None = None,
-        progress: bool | None = None) -> History:
+def fit(
+    model: Module,
+    X: Sequence[Sequence[float]],
+    y: Sequence,
+    *,
+    steps: int = 100,
+    loss: str | Callable = "hinge",
+    optimizer: Optimizer | None = None,
+    l2: float = 1e-4,
+    batch_size: int | None = None,
+    seed: int | None = None,
+    progress: bool | None = None,
+) -> History:
     """Train `model` on (X, y) and return the loss and accuracy of every step.
 
     Args:

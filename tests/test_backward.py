@@ -14,8 +14,18 @@ def test_seed_residual_circuit_gradients():
     nodes = seed_circuit()
     nodes["cost"].backward()
     grads = {name: node.grad for name, node in nodes.items()}
-    assert grads == {"x": -16.0, "y": 12.0, "z": 2.0, "w": 0.0, "xy": 4.0, "m": 2.0, "s": 2.0,
-                     "r": 2.0, "out": 1.0, "cost": 1.0}
+    assert grads == {
+        "x": -16.0,
+        "y": 12.0,
+        "z": 2.0,
+        "w": 0.0,
+        "xy": 4.0,
+        "m": 2.0,
+        "s": 2.0,
+        "r": 2.0,
+        "out": 1.0,
+        "cost": 1.0,
+    }
     assert nodes["cost"].data == 1.0
 
 
@@ -30,7 +40,7 @@ def test_children_keep_operand_order():
     assert (a * b).children == (a, b)
     assert (b * a).children == (b, a)
     assert (x * x).children == (x, x)
-    assert (a ** b).children == (a, b)
+    assert (a**b).children == (a, b)
     assert a.op == "" and a.children == ()
 
 
@@ -51,6 +61,7 @@ def test_diamond_sums_both_paths():
     top.backward()
     # d/dx (3x * e^x) = 3 e^x + 3x e^x
     import math
+
     assert x.grad == pytest.approx(3 * math.exp(2) + 6 * math.exp(2), rel=1e-15)
 
 
@@ -123,8 +134,13 @@ def test_million_op_chain_at_default_recursion_limit():
         assert x0.grad == 0.0
         print("ok")
     """)
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=600,
-                          cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]))
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        cwd=str(__import__("pathlib").Path(__file__).resolve().parents[1]),
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "ok"
 

@@ -8,8 +8,9 @@ ROOT = Path(__file__).resolve().parents[1]
 
 
 def test_quick_run_checks_gradients_and_prints_every_workload():
-    done = subprocess.run([sys.executable, "-m", "benchmarks", "--quick"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=300)
+    done = subprocess.run(
+        [sys.executable, "-m", "benchmarks", "--quick"], capture_output=True, text=True, cwd=ROOT, timeout=300
+    )
     assert done.returncode == 0, done.stderr[-2000:]
     for title in ("**W1:", "**W2: a chain", "**W2: the largest chain", "per op node as N grows", "**W3:", "**W4:"):
         assert title in done.stdout

@@ -44,44 +44,50 @@ def test_render_and_steps_write_files(capsys, tmp_path):
     assert "picture:" in out and "step-through:" in out
 
 
-@pytest.mark.parametrize("expression, words", [
-    ("__import__('os').system('true')", "is not an allowed function"),
-    ("x.__class__", "Attribute is not allowed"),
-    ("x[0]", "Subscript is not allowed"),
-    ("lambda: x", "Lambda is not allowed"),
-    ("open('f')", "open() is not an allowed function"),
-    ("exec('1')", "exec() is not an allowed function"),
-    ("x if x else x", "IfExp is not allowed"),
-    ("x @ x", "MatMult is not allowed"),
-    ("'text' * x", "only numbers are allowed"),
-    ("[x]", "List is not allowed"),
-    ("max(x)", "takes exactly 2 arguments"),
-    ("exp(x=1)", "takes exactly 1 argument"),
-    ("x +", "not a valid expression"),
-    ("", "empty"),
-    ("-" * 200 + "x", "nested more than"),
-    ("(" * 300 + "x" + ")" * 300, "not a valid expression"),
-    ("x+" * 600 + "x", "limit is 1000"),
-    ("log(x - 3)", "logarithm"),
-    ("x / (x - 3)", "division by zero"),
-    ("sqrt(x - 3)", "infinite"),
-])
+@pytest.mark.parametrize(
+    "expression, words",
+    [
+        ("__import__('os').system('true')", "is not an allowed function"),
+        ("x.__class__", "Attribute is not allowed"),
+        ("x[0]", "Subscript is not allowed"),
+        ("lambda: x", "Lambda is not allowed"),
+        ("open('f')", "open() is not an allowed function"),
+        ("exec('1')", "exec() is not an allowed function"),
+        ("x if x else x", "IfExp is not allowed"),
+        ("x @ x", "MatMult is not allowed"),
+        ("'text' * x", "only numbers are allowed"),
+        ("[x]", "List is not allowed"),
+        ("max(x)", "takes exactly 2 arguments"),
+        ("exp(x=1)", "takes exactly 1 argument"),
+        ("x +", "not a valid expression"),
+        ("", "empty"),
+        ("-" * 200 + "x", "nested more than"),
+        ("(" * 300 + "x" + ")" * 300, "not a valid expression"),
+        ("x+" * 600 + "x", "limit is 1000"),
+        ("log(x - 3)", "logarithm"),
+        ("x / (x - 3)", "division by zero"),
+        ("sqrt(x - 3)", "infinite"),
+    ],
+)
 def test_refusals_are_one_line_with_status_2(expression, words, capsys):
     code, out, err = run(["grad", expression, "x=3"], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
 
 
-@pytest.mark.parametrize("variables, words", [
-    ([], "no value given for x"),
-    (["x=3", "q=1"], "unknown variable 'q'"),
-    (["x=three"], "not a number"),
-    (["x=nan"], "finite"),
-    (["x=1", "x=2"], "given twice"),
-    (["3x=1"], "not a valid variable name"),
-    (["exp=1"], "is a function name"),
-    (["x"], "NAME=NUMBER"),
-])
+@pytest.mark.parametrize(
+    "variables, words",
+    [
+        ([], "no value given for x"),
+        (["x=3", "q=1"], "unknown variable 'q'"),
+        (["x=three"], "not a number"),
+        (["x=nan"], "finite"),
+        (["x=1", "x=2"], "given twice"),
+        (["3x=1"], "not a valid variable name"),
+        (["exp=1"], "is a function name"),
+        (["x"], "NAME=NUMBER"),
+    ],
+)
 def test_bad_variables_are_named(variables, words, capsys):
     code, _, err = run(["grad", "x * 2", *variables], capsys)
     assert code == 2 and words in err and err.count("\n") == 1
@@ -103,8 +109,12 @@ def test_demo_prints_and_renders(capsys, tmp_path, monkeypatch):
 
 
 def test_module_and_console_script_entry_points():
-    done = subprocess.run([sys.executable, "-m", "autograd", "grad", "a*b", "a=2", "b=5", "--json"],
-                          capture_output=True, text=True, cwd=ROOT)
+    done = subprocess.run(
+        [sys.executable, "-m", "autograd", "grad", "a*b", "a=2", "b=5", "--json"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+    )
     assert done.returncode == 0 and json.loads(done.stdout)["variables"]["a"]["grad"] == 5.0
     script = shutil.which("skipgrad", path=str(Path(sys.executable).parent))
     if script is None:

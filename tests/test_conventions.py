@@ -59,23 +59,26 @@ def test_stable_tanh_and_sigmoid():
 
 
 # ------------------------------------------------------------------ bad values raise at the op
-@pytest.mark.parametrize("make, error, words", [
-    (lambda: Value(0.0).log(), ValueError, "log(0.0)"),
-    (lambda: Value(-1.0).log(), ValueError, "log(-1.0)"),
-    (lambda: Value(-4.0).sqrt(), ValueError, "sqrt(-4.0)"),
-    (lambda: Value(-8.0) ** (1 / 3), ValueError, "-8.0 ** 0.333"),
-    (lambda: Value(-8.0) ** Value(0.5), ValueError, "negative base"),
-    (lambda: (-8.0) ** Value(0.5), ValueError, "negative base"),
-    (lambda: Value(1.0) / 0, ZeroDivisionError, "1.0 / 0"),
-    (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, "1.0 / 0.0"),
-    (lambda: 1.0 / Value(0.0), ZeroDivisionError, "division by zero"),
-    (lambda: Value(0.0) ** -1, ZeroDivisionError, "0.0 ** -1.0"),
-    (lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError, "negative power"),
-    (lambda: Value(1000.0).exp(), OverflowError, "exp(1000.0)"),
-    (lambda: Value(10.0) ** 400, OverflowError, "10.0 ** 400"),
-    (lambda: Value(1e308) * 10, OverflowError, "overflows"),
-    (lambda: Value(1e308) + Value(1e308), OverflowError, "overflows"),
-])
+@pytest.mark.parametrize(
+    "make, error, words",
+    [
+        (lambda: Value(0.0).log(), ValueError, "log(0.0)"),
+        (lambda: Value(-1.0).log(), ValueError, "log(-1.0)"),
+        (lambda: Value(-4.0).sqrt(), ValueError, "sqrt(-4.0)"),
+        (lambda: Value(-8.0) ** (1 / 3), ValueError, "-8.0 ** 0.333"),
+        (lambda: Value(-8.0) ** Value(0.5), ValueError, "negative base"),
+        (lambda: (-8.0) ** Value(0.5), ValueError, "negative base"),
+        (lambda: Value(1.0) / 0, ZeroDivisionError, "1.0 / 0"),
+        (lambda: Value(1.0) / Value(0.0), ZeroDivisionError, "1.0 / 0.0"),
+        (lambda: 1.0 / Value(0.0), ZeroDivisionError, "division by zero"),
+        (lambda: Value(0.0) ** -1, ZeroDivisionError, "0.0 ** -1.0"),
+        (lambda: Value(0.0) ** Value(-2.0), ZeroDivisionError, "negative power"),
+        (lambda: Value(1000.0).exp(), OverflowError, "exp(1000.0)"),
+        (lambda: Value(10.0) ** 400, OverflowError, "10.0 ** 400"),
+        (lambda: Value(1e308) * 10, OverflowError, "overflows"),
+        (lambda: Value(1e308) + Value(1e308), OverflowError, "overflows"),
+    ],
+)
 def test_bad_values_raise_pythons_exception_naming_the_op(make, error, words):
     with pytest.raises(error, match=None) as caught:
         make()
@@ -123,9 +126,20 @@ def test_only_real_numbers_are_accepted(bad):
     with pytest.raises(TypeError, match=type(bad).__name__):
         Value(bad)
     v = Value(1.0)
-    for combine in (lambda: v + bad, lambda: bad + v, lambda: v * bad, lambda: bad * v, lambda: v - bad,
-                    lambda: bad - v, lambda: v / bad, lambda: bad / v, lambda: v**bad, lambda: bad**v,
-                    lambda: v.max(bad), lambda: v.min(bad)):
+    for combine in (
+        lambda: v + bad,
+        lambda: bad + v,
+        lambda: v * bad,
+        lambda: bad * v,
+        lambda: v - bad,
+        lambda: bad - v,
+        lambda: v / bad,
+        lambda: bad / v,
+        lambda: v**bad,
+        lambda: bad**v,
+        lambda: v.max(bad),
+        lambda: v.min(bad),
+    ):
         with pytest.raises(TypeError, match=type(bad).__name__):
             combine()
 

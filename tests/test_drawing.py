@@ -180,7 +180,7 @@ def test_render_writes_one_file_per_format_and_keeps_labels_as_typed(tmp_path):
     label = 'odd | { } < > \\ " label'
     path = render(Value(1.0, label) * 2, str(tmp_path / "odd.svg"))
     svg = path.read_text()
-    assert "odd | { } &lt; &gt; \\ &quot; label" in svg or "odd | { } &lt; &gt; \\ \" label" in svg
+    assert "odd | { } &lt; &gt; \\ &quot; label" in svg or 'odd | { } &lt; &gt; \\ " label' in svg
 
 
 def test_numbers_the_readme_quotes():
@@ -201,9 +201,12 @@ def test_numbers_the_readme_quotes():
 def test_missing_graphviz_package_names_the_install():
     import subprocess
 
-    script = ("import sys; sys.modules['graphviz'] = None\n"  # as if it were not installed
-              "import autograd\n"
-              "try:\n    autograd.draw\nexcept ImportError as e:\n    print(e)\n")
-    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True,
-                          cwd=Path(__file__).resolve().parents[1])
+    script = (
+        "import sys; sys.modules['graphviz'] = None\n"  # as if it were not installed
+        "import autograd\n"
+        "try:\n    autograd.draw\nexcept ImportError as e:\n    print(e)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
+    )
     assert "pip install 'skipgrad[viz]'" in done.stdout and "grad_table" in done.stdout, done.stderr

@@ -2,7 +2,7 @@
 
 import pytest
 
-SCRIPT = '''
+SCRIPT = """
 from micrograd.engine import Value
 
 a = Value(-3.0)
@@ -30,11 +30,11 @@ def trace(root):
 nodes, edges = trace(g)
 ops = sorted(n._op for n in nodes if n._op)
 result = (g.data, a.grad, b.grad, repr(Value(1.0)))
-'''
+"""
 
 
 def run(script):
-    namespace = {}
+    namespace: dict = {}
     exec(compile(script, "<micrograd script>", "exec"), namespace)
     return namespace
 

@@ -52,8 +52,10 @@ def test_clean_highway_keeps_the_gradient_alive():
 def test_plot_returns_axes():
     pytest.importorskip("matplotlib")
     import matplotlib
+
     matplotlib.use("Agg")
     from nn import plot_gradient_flow
+
     ax = plot_gradient_flow(compare_gradient_flow(depth=3, width=4, activations=("tanh", "relu"), samples=4))
     assert len(ax.get_lines()) == 4 and ax.get_yscale() == "log"
 

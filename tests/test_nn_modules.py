@@ -19,6 +19,7 @@ def outputs_of(model, x):
 
 def scalar(model, x):
     from autograd import sum_of
+
     return sum_of(outputs_of(model, x))
 
 
@@ -69,7 +70,7 @@ def test_wrong_input_length_names_both_sizes(make):
 def test_neuron_attributes_and_initialisation():
     n = Neuron(50, seed=1)
     assert len(n.w) == 50 and all(-1 <= w.data <= 1 for w in n.w)
-    assert n.b.data == 0.0
+    assert n.b is not None and n.b.data == 0.0
     assert n.parameters() == n.w + [n.b]
     assert n.activation == "relu" and n.nonlin
     assert Neuron(2, nonlin=False).activation == "linear"
@@ -132,6 +133,7 @@ def test_fused_neuron_matches_binary_nodes():
     n.zero_grad()
     x2 = [Value(v.data) for v in x]
     act = n.b
+    assert act is not None
     for w, xi in zip(n.w, x2):
         act = act + w * xi
     act.tanh().backward()

@@ -75,6 +75,7 @@ def test_zero_block_weights_pass_x_and_its_gradient_through():
 
 def test_projection_shortcut_sends_the_gradient_through_ws_transposed():
     block = ResidualBlock(3, 5, seed=1)
+    assert block.proj is not None
     assert block.shortcut == "projection" and block.proj.neurons[0].b is None
     skip, loss = input_grads(block, [0.5, -0.2, 0.9], detach="branch")
     Ws, _ = matrix(block.proj)
@@ -108,6 +109,7 @@ def test_identity_shortcut_needs_equal_sizes_and_bad_options_are_named():
 
 def test_parameter_order_is_layer1_layer2_shortcut():
     block = ResidualBlock(2, 3, seed=0)
+    assert block.fc2 is not None and block.proj is not None
     assert block.parameters() == block.fc1.parameters() + block.fc2.parameters() + block.proj.parameters()
     assert block.parameters()[-1].label == "proj.n2.w1"
 
@@ -119,6 +121,7 @@ def test_one_layer_block_equals_a_plain_layer_with_w_plus_identity():
         for i, (bn, pn) in enumerate(zip(block.fc1.neurons, plain.neurons)):
             for j, (bw, pw) in enumerate(zip(bn.w, pn.w)):
                 pw.data = bw.data + (1.0 if i == j else 0.0)
+            assert pn.b is not None and bn.b is not None
             pn.b.data = bn.b.data
         for x in ([0.5, -0.2, 0.9], [-1.0, 2.0, 0.1]):
             assert [v.data for v in block(x)] == pytest.approx([v.data for v in plain(x)], rel=1e-14, abs=1e-15)

@@ -47,21 +47,35 @@ def check_against_torch(ours, reference, xs, targets, torch_targets):
 
 
 def test_mse_against_torch():
-    check_against_torch(mse_loss, lambda t: lambda x, y: t.nn.functional.mse_loss(x, y), LOGITS,
-                        [1.0, 0.0, -1.0, 2.0, 0.5], lambda t: t.tensor([1.0, 0.0, -1.0, 2.0, 0.5], dtype=t.float64))
+    check_against_torch(
+        mse_loss,
+        lambda t: lambda x, y: t.nn.functional.mse_loss(x, y),
+        LOGITS,
+        [1.0, 0.0, -1.0, 2.0, 0.5],
+        lambda t: t.tensor([1.0, 0.0, -1.0, 2.0, 0.5], dtype=t.float64),
+    )
 
 
 def test_bce_with_logits_against_torch_including_zero_and_extremes():
     targets = [1, 0, 1, 0, 1]
-    check_against_torch(binary_cross_entropy_with_logits,
-                        lambda t: lambda x, y: t.nn.functional.binary_cross_entropy_with_logits(x, y),
-                        LOGITS, targets, lambda t: t.tensor(targets, dtype=t.float64))
+    check_against_torch(
+        binary_cross_entropy_with_logits,
+        lambda t: lambda x, y: t.nn.functional.binary_cross_entropy_with_logits(x, y),
+        LOGITS,
+        targets,
+        lambda t: t.tensor(targets, dtype=t.float64),
+    )
 
 
 def test_hinge_against_torch():
     targets = [1, -1, 1, -1, -1]
-    check_against_torch(hinge_loss, lambda t: lambda x, y: t.relu(1 - y * x).mean(), LOGITS, targets,
-                        lambda t: t.tensor(targets, dtype=t.float64))
+    check_against_torch(
+        hinge_loss,
+        lambda t: lambda x, y: t.relu(1 - y * x).mean(),
+        LOGITS,
+        targets,
+        lambda t: t.tensor(targets, dtype=t.float64),
+    )
 
 
 def test_cross_entropy_batch_and_single_against_torch():
@@ -80,17 +94,20 @@ def test_cross_entropy_batch_and_single_against_torch():
     assert single.data == pytest.approx(0.4076059644443806, rel=1e-12)
 
 
-@pytest.mark.parametrize("call, words", [
-    (lambda: mse_loss([Value(1.0)], [1.0, 2.0]), "1 predictions but 2 targets"),
-    (lambda: mse_loss([], []), "no predictions"),
-    (lambda: hinge_loss([Value(1.0)], [0]), r"-1 or \+1"),
-    (lambda: binary_cross_entropy_with_logits([Value(1.0)], [-1]), "0 or 1"),
-    (lambda: cross_entropy(values([1.0, 2.0]), 2), "not a class index in 0..1"),
-    (lambda: cross_entropy([values([1.0, 2.0])], [0, 1]), "1 rows of logits but 2 targets"),
-    (lambda: cross_entropy(values([1.0, 2.0]), 0.5), "targets must be a class index or a list"),
-    (lambda: cross_entropy(values([1.0, 2.0]), [0, 1]), "a batch needs a list of logit rows"),
-    (lambda: mse_loss([Value(1.0)], [Value(1.0)]), "targets must be plain numbers"),
-])
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: mse_loss([Value(1.0)], [1.0, 2.0]), "1 predictions but 2 targets"),
+        (lambda: mse_loss([], []), "no predictions"),
+        (lambda: hinge_loss([Value(1.0)], [0]), r"-1 or \+1"),
+        (lambda: binary_cross_entropy_with_logits([Value(1.0)], [-1]), "0 or 1"),
+        (lambda: cross_entropy(values([1.0, 2.0]), 2), "not a class index in 0..1"),
+        (lambda: cross_entropy([values([1.0, 2.0])], [0, 1]), "1 rows of logits but 2 targets"),
+        (lambda: cross_entropy(values([1.0, 2.0]), 0.5), "targets must be a class index or a list"),  # type: ignore[arg-type]
+        (lambda: cross_entropy(values([1.0, 2.0]), [0, 1]), "a batch needs a list of logit rows"),
+        (lambda: mse_loss([Value(1.0)], [Value(1.0)]), "targets must be plain numbers"),  # type: ignore[list-item]
+    ],
+)
 def test_bad_shapes_and_labels_are_named(call, words):
     with pytest.raises(ValueError, match=words):
         call()
@@ -139,7 +156,12 @@ def test_adam_matches_torch():
 def test_learning_rate_may_be_a_function_of_the_step():
     p = Value(0.0)
     seen = []
-    opt = SGD([p], lr=lambda k: seen.append(k) or 1.0 - 0.9 * k / 100)
+
+    def lr(k: int) -> float:
+        seen.append(k)
+        return 1.0 - 0.9 * k / 100
+
+    opt = SGD([p], lr=lr)
     for _ in range(3):
         p.grad = 1.0
         opt.step()
@@ -147,7 +169,7 @@ def test_learning_rate_may_be_a_function_of_the_step():
     with pytest.raises(ValueError, match="lr must be"):
         SGD([p], lr=-1)
     with pytest.raises(TypeError, match="optimizes Values"):
-        SGD([1.0], lr=0.1)
+        SGD([1.0], lr=0.1)  # type: ignore[list-item]
 
 
 @pytest.mark.parametrize("make", [make_moons, make_circles])
@@ -179,8 +201,17 @@ def test_micrograd_demo_reaches_full_training_accuracy():
 def test_fit_with_cross_entropy_adam_and_batches():
     X, y = make_spirals(60, classes=3, noise=0.1, seed=0)
     model = ResidualMLP(2, 8, 1, nout=3, seed=0)
-    history = fit(model, X, y, steps=60, loss="cross_entropy", optimizer=Adam(model.parameters(), lr=0.05),
-                  batch_size=30, seed=0, progress=False)
+    history = fit(
+        model,
+        X,
+        y,
+        steps=60,
+        loss="cross_entropy",
+        optimizer=Adam(model.parameters(), lr=0.05),
+        batch_size=30,
+        seed=0,
+        progress=False,
+    )
     assert history.loss[-1] < history.loss[0] and 0.0 <= history.accuracy[-1] <= 1.0
 
 

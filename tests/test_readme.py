@@ -41,5 +41,6 @@ def test_every_python_block_is_checked():
 
 def test_demo_prints_the_readme_table(capsys):
     from autograd.cli import main
+
     main(["demo", "--no-render"])
     assert examples()[0][1] in capsys.readouterr().out

@@ -7,20 +7,22 @@ from autograd.examples import seed_circuit
 def test_seed_circuit_table():
     nodes = seed_circuit()
     nodes["cost"].backward()
-    assert grad_table(nodes["cost"]) == "\n".join([
-        "node  op   inputs   data  grad",
-        "----  ---  -------  ----  ----",
-        "x                      3   -16",
-        "y                     -4    12",
-        "xy    *    x, y      -12     4",
-        "z                      2     2",
-        "w                     -1     0",
-        "m     max  z, w        2     2",
-        "s     +    m, xy     -10     2",
-        "r     +    xy, s     -22     2",
-        "out   *    r, 2      -44     1",
-        "cost  +    out, 45     1     1",
-    ])
+    assert grad_table(nodes["cost"]) == "\n".join(
+        [
+            "node  op   inputs   data  grad",
+            "----  ---  -------  ----  ----",
+            "x                      3   -16",
+            "y                     -4    12",
+            "xy    *    x, y      -12     4",
+            "z                      2     2",
+            "w                     -1     0",
+            "m     max  z, w        2     2",
+            "s     +    m, xy     -10     2",
+            "r     +    xy, s     -22     2",
+            "out   *    r, 2      -44     1",
+            "cost  +    out, 45     1     1",
+        ]
+    )
 
 
 def test_unlabelled_nodes_are_named_by_op_and_stable_index():
@@ -37,6 +39,7 @@ def test_unlabelled_nodes_are_named_by_op_and_stable_index():
 
 def test_long_input_lists_are_shortened():
     from autograd import sum_of
+
     xs = [Value(float(i), f"input{i}") for i in range(20)]
     s = sum_of(xs)
     row = grad_table(s).splitlines()[-1]

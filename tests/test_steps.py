@@ -49,6 +49,7 @@ def write_page(tmp_path):
     if shutil.which("dot") is None:
         pytest.skip("Graphviz's dot program is not installed")
     from autograd import render_steps
+
     nodes = seed_circuit()
     return render_steps(nodes["cost"], tmp_path / "steps")
 
@@ -82,9 +83,17 @@ def test_page_flips_frames_in_headless_chromium(tmp_path):
     os.environ.setdefault("SE_OFFLINE", "true")  # never let Selenium Manager download a browser
     options = webdriver.ChromeOptions()
     options.binary_location = browser
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                 "--no-first-run", f"--user-data-dir={tmp_path / 'profile'}"):
+    for flag in (
+        "--headless=new",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-dev-shm-usage",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        f"--user-data-dir={tmp_path / 'profile'}",
+    ):
         options.add_argument(flag)
     driver = webdriver.Chrome(service=webdriver.ChromeService(executable_path=driver_path), options=options)
     try:
@@ -112,6 +121,7 @@ def test_notebook_slider_has_one_position_per_frame():
     if shutil.which("dot") is None:
         pytest.skip("Graphviz's dot program is not installed")
     from autograd.steps import step_widget
+
     nodes = seed_circuit()
     widget = step_widget(nodes["cost"])
     slider = widget.children[0]
