@@ -7,15 +7,18 @@
 """
 
 from .gradcheck import GradcheckError, gradcheck
-from .graph import topological_order
 from .report import grad_table, print_grads
-from .value import Value, dot, sum_of
+from .structure import Group, Role, mark_skip
+from .value import Value, dot, sum_of, topological_order
 
 __all__ = [
     "Value",
     "dot",
     "sum_of",
     "topological_order",
+    "Group",
+    "Role",
+    "mark_skip",
     "gradcheck",
     "GradcheckError",
     "grad_table",

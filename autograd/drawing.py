@@ -1,8 +1,8 @@
 """Pictures of a graph: every node and every edge shows its value (green) and its gradient (red).
 Imports graphviz, so the package loads this module only when a picture is asked for.
 
-Modules from `nn` become clusters, found from the dotted labels they give their nodes (`block0.fc1.n2.w0`);
-a node labelled `<block>.sum<i>` is where a residual block's skip path joins, and that path is drawn bold.
+Boxes (modules), parameters and skip paths come from the objects that made the nodes: each node's
+`role` (see autograd/structure.py), never from the text of a label.
 """
 
 from __future__ import annotations
@@ -15,9 +15,9 @@ from pathlib import Path
 
 import graphviz
 
-from .graph import topological_order
 from .naming import node_names
-from .value import Value
+from .structure import Group
+from .value import Value, topological_order
 
 GREEN = "#1a7f37"  # values, as on a CS231n circuit
 RED = "#cf222e"  # gradients
@@ -28,8 +28,7 @@ SHAPE = {"input": "box", "parameter": "box", "op": "box", "output": "box", "modu
 OP_TEXT = {"dot": "w·x + b", "sum": "Σ", "neg": "−x"}  # how a few ops read in a picture
 FORMATS = ("png", "svg", "pdf")
 DEFAULT_MAX_NODES = 1000
-
-_SUM_LABEL = re.compile(r"^(?P<block>.*?)\.?sum\d+$")
+SHOWN_OUTPUTS = 4  # a collapsed module lists this many of its outputs' numbers
 
 
 class GraphTooLargeError(ValueError):
@@ -61,6 +60,17 @@ class Drawing(graphviz.Digraph):
             raise DotNotFoundError() from missing
 
 
+@dataclass(frozen=True)
+class BackwardState:
+    """Where a backward step-through stands: the gradients known so far and the nodes that have sent
+    theirs back (both by id(node)), and the node being processed. Edges out of nodes that have not
+    sent theirs yet show no gradient."""
+
+    grads: dict[int, float]
+    pushed: frozenset[int]
+    current: Value | None
+
+
 @dataclass
 class _Scene:
     """What will be drawn, before any graphviz call: counted for the size guard, tested as data."""
@@ -75,32 +85,31 @@ def draw(
     rankdir: str = "LR",
     legend: bool = False,
     clusters: bool = True,
-    collapse: int | Iterable[str] | None = None,
+    collapse: int | str | Iterable[str] | None = None,
     highlight: Iterable = (),
     skip_paths: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
     precision: int = 4,
     title: str | None = None,
-    grads: dict[int, float] | None = None,
-    pushed: set[int] | frozenset[int] | None = None,
-    current: Value | None = None,
 ) -> Drawing:
     """The graph behind `root` as a graphviz Digraph (shown inline in Jupyter).
 
     Args:
         rankdir: "LR" (inputs on the left, the default), "TB", "RL" or "BT".
         legend: add a small key explaining colours and shapes.
-        clusters: group the nodes of `nn` modules (neurons, layers, blocks) in labelled boxes.
-        collapse: draw modules as single boxes: an int collapses every module at that depth
-            (1 = layers and blocks), or give module names such as ["block0", "layer1"].
+        clusters: draw the groups the nodes belong to (nn modules, or your own autograd.Group) as
+            labelled boxes.
+        collapse: draw groups as single boxes showing their outputs' values and gradients. An int
+            collapses every group at that depth (1 = the outermost boxes: an MLP's layers, a
+            ResidualMLP's blocks); a name ("layer1") or a list of names collapses those groups.
+            Names are dotted paths of box titles, as in `block0.fc1`.
         highlight: nodes and/or (child, parent) edges to draw bold in orange.
-        skip_paths: draw the skip path of each residual block bold, in its own colour.
-        max_nodes: refuse (GraphTooLargeError) above this many boxes instead of a minutes-long layout.
+        skip_paths: draw skip connections (marked by residual blocks, or by `Group.mark(..., skip=)`)
+            bold, in their own colour.
+        max_nodes: refuse (GraphTooLargeError) to lay out more nodes than this; boxes for plain
+            numbers are not counted, a collapsed group counts as one.
         precision: significant digits of the numbers shown.
         title: a caption above the picture.
-        grads, pushed, current: used by the backward step-through: the gradients known so far and
-            the nodes that have already sent theirs back (both by id(node)), and the node being
-            processed. Edges out of nodes that have not pushed yet show no gradient.
 
     Each edge carries the value flowing forward (green) and the gradient flowing back along it
     (red): the local derivative times the gradient of the node it feeds. A node that feeds several
@@ -112,24 +121,42 @@ def draw(
     >>> source.count("n0 -> n1")  # a*a: both edges are drawn
     2
     """
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be LR, TB, RL or BT; got {rankdir!r}")
-    scene = _build_scene(
+    return draw_state(
         root,
+        None,
+        rankdir=rankdir,
+        legend=legend,
         clusters=clusters,
         collapse=collapse,
         highlight=highlight,
         skip_paths=skip_paths,
+        max_nodes=max_nodes,
         precision=precision,
-        grads=grads,
-        pushed=pushed,
-        current=current,
+        title=title,
     )
-    if len(scene.nodes) > max_nodes:
+
+
+def draw_state(
+    root: Value,
+    state: BackwardState | None,
+    *,
+    rankdir: str = "LR",
+    legend: bool = False,
+    max_nodes: int = DEFAULT_MAX_NODES,
+    title: str | None = None,
+    **scene_options,
+) -> Drawing:
+    """`draw`, with the gradients of a backward step-through in place of `node.grad` (see steps.py)."""
+    if rankdir not in ("LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be LR, TB, RL or BT; got {rankdir!r}")
+    scene = _build_scene(root, state, **scene_options)
+    counted = sum(1 for entry in scene.nodes.values() if entry["kind"] != "constant")
+    if counted > max_nodes:
         raise GraphTooLargeError(
-            f"the graph has {len(scene.nodes)} boxes to draw, more than max_nodes={max_nodes}; laying it out "
-            f"could take minutes. Draw a smaller graph (one sample instead of a batch), collapse modules "
-            f"(collapse=1 draws each layer or block as one box), or raise max_nodes."
+            f"the graph has {counted} nodes to draw (plain numbers not counted), more than "
+            f"max_nodes={max_nodes}; laying it out could take minutes. Draw a smaller graph (one sample "
+            f"instead of a batch), collapse modules (collapse=1 draws each layer or block as one box), "
+            f"or raise max_nodes."
         )
     return _emit(scene, rankdir=rankdir, legend=legend, title=title)
 
@@ -141,116 +168,198 @@ def render(root: Value, path: str | Path, **options) -> Path:
     options as `draw`. Raises DotNotFoundError when Graphviz's `dot` program is missing.
     """
     path = Path(path)
-    fmt = path.suffix.lower().lstrip(".")
-    if fmt not in FORMATS:
-        raise ValueError(f"render writes {', '.join('.' + f for f in FORMATS)} files; got {path.name!r}")
+    check_format(path)
     graph = draw(root, **options)
     return render_drawing(graph, path)
+
+
+def check_format(path: Path) -> str:
+    """The picture format named by the file's extension, or a ValueError listing the ones we write."""
+    fmt = path.suffix.lower().lstrip(".")
+    if fmt not in FORMATS:
+        raise ValueError(f"pictures are written as {', '.join('.' + f for f in FORMATS)} files; got {path.name!r}")
+    return fmt
 
 
 def render_drawing(graph: graphviz.Digraph, path: Path) -> Path:
     """Run `dot` on an already built drawing; the format comes from the file extension."""
     path.parent.mkdir(parents=True, exist_ok=True)
     try:
-        graph.render(outfile=str(path), format=path.suffix.lower().lstrip("."), cleanup=True)
+        graph.render(outfile=str(path), format=check_format(path), cleanup=True)
     except graphviz.ExecutableNotFound as missing:
         raise DotNotFoundError() from missing
     return path
 
 
+# ------------------------------------------------------------------------------------- structure
+class _Layout:
+    """Which boxes the graph's nodes sit in, from their roles' groups. A group gets a box when it has a
+    name or nodes of its own (an unnamed MLP around its layers draws no box of its own)."""
+
+    def __init__(self, order: list[Value]) -> None:
+        owners = {id(n.role.group): n.role.group for n in order if n.role is not None and n.role.group is not None}
+        self.boxes: dict[int, tuple[Group, ...]] = {}  # id(group) -> the boxes it sits in, itself last
+        for group in owners.values():
+            for depth, g in enumerate(path := group.path()):
+                if id(g) not in self.boxes:
+                    self.boxes[id(g)] = tuple(p for p in path[: depth + 1] if p.name or id(p) in owners)
+        self.key = _unique_keys([path for path in self.boxes.values() if path])
+
+    def path_of(self, node: Value) -> tuple[Group, ...]:
+        """The boxes `node` is drawn in, outermost first."""
+        role = node.role
+        if role is None or role.group is None:
+            return ()
+        return self.boxes[id(role.group)]
+
+    def known_names(self) -> list[str]:
+        return sorted(set(self.key.values()), key=_natural)
+
+
+def _unique_keys(paths: list[tuple[Group, ...]]) -> dict[tuple[int, ...], str]:
+    """(id of each box on a path) -> its dotted name of titles; a repeated name gets #2, #3 ..."""
+    keys: dict[tuple[int, ...], str] = {}
+    used: dict[str, int] = {}
+    for path in sorted({tuple(id(g) for g in p): p for p in paths if p}.values(), key=_path_order):
+        name = ".".join(g.title for g in path)
+        used[name] = used.get(name, 0) + 1
+        keys[tuple(id(g) for g in path)] = name if used[name] == 1 else f"{name}#{used[name]}"
+    return keys
+
+
+def _path_order(path: tuple[Group, ...]) -> tuple:
+    return tuple(getattr(g, "_serial", 0) for g in path)
+
+
+def _natural(text: str) -> list:
+    """Sort key that puts n2 before n10."""
+    return [(0, int(part), "") if part.isdigit() else (1, 0, part) for part in re.split(r"(\d+)", text)]
+
+
 # ------------------------------------------------------------------------------------- scene
-def _build_scene(root, *, clusters, collapse, highlight, skip_paths, precision, grads, pushed, current) -> _Scene:
+def _build_scene(
+    root: Value,
+    state: BackwardState | None,
+    *,
+    clusters: bool = True,
+    collapse: int | str | Iterable[str] | None = None,
+    highlight: Iterable = (),
+    skip_paths: bool = True,
+    precision: int = 4,
+) -> _Scene:
+    fmt = _formatter(precision)
     order = topological_order(root)
     ids = {id(node): f"n{i}" for i, node in enumerate(order)}
     names = node_names(order)
-    fmt = _formatter(precision)
-    parameter_like = _parameter_labels(order)
+    layout = _Layout(order)
+    box_of = _collapsed_boxes(order, layout, collapse)
+    marked = _highlighted(highlight)
+    current = state.current if state is not None else None
 
     def grad_of(node: Value) -> float | None:
-        if grads is None:
-            return node.grad
-        return grads.get(id(node))
+        return node.grad if state is None else state.grads.get(id(node))
 
-    # Every edge child -> parent with the gradient it carries back.
+    # Every edge child -> parent with the gradient it carries back, and whether it is a skip path.
     edges = []
     sent_back: dict[int, list[float | str]] = {}
     for node in order:
-        upstream = None if pushed is not None and id(node) not in pushed else grad_of(node)
-        for child, local in zip(node.children, node._local_grads):
+        upstream = None if state is not None and id(node) not in state.pushed else grad_of(node)
+        for child, local, position in _inputs(node):
             carried = _edge_gradient(local, upstream)
-            edges.append((child, node, carried))
+            skip = skip_paths and _on_skip_path(node, child, position)
+            edges.append((child, node, carried, skip))
             if carried is not None:
                 sent_back.setdefault(id(child), []).append(carried)
 
-    box_of = _collapsed_boxes(order, collapse)
-    marked = _highlighted(highlight)
-    skip_edges = _skip_edges(order) if skip_paths else set()
     scene = _Scene()
-
+    box_members: dict[str, list[Value]] = {}
     for node in order:
+        path = layout.path_of(node) if clusters else ()
         if id(node) in box_of:
-            box = box_of[id(node)]
-            entry = scene.nodes.setdefault(box, {"kind": "module", "members": 0, "params": 0, "cluster": ()})
-            entry["members"] += 1
-            entry["params"] += int(not node.children and node.label in parameter_like)
+            box_members.setdefault(box_of[id(node)], []).append(node)
             continue
-        kind = (
-            "output"
-            if node is root
-            else "op"
-            if node.children
-            else "parameter"
-            if node.label in parameter_like
-            else "input"
-        )
+        kind = _kind(node, root)
         attrs: dict[str, str] = {}
         if id(node) in marked or node is current:
             attrs.update(color=HIGHLIGHT, penwidth="3")
-        cluster = _cluster_path(node.label) if clusters else ()
-        name = node.label.rsplit(".", 1)[-1] if cluster else names[id(node)]  # the cluster shows the rest
+        name = node.label or (node.role.name if path and node.role.name else names[id(node)])
         scene.nodes[ids[id(node)]] = {
             "kind": kind,
             "label": _node_label(node, name, grad_of(node), sent_back.get(id(node), []), fmt),
-            "cluster": cluster,
+            "cluster": path,
             "attrs": attrs,
         }
-        if node._const is not None and not isinstance(node._const, tuple):
+        numbers = [(i, o) for i, o in enumerate(node.operands) if not isinstance(o, Value)]
+        if len(numbers) == 1 and node.op not in OP_TEXT:
             # A plain-number operand is not a node of the graph, but the picture shows where it enters.
+            position, number = numbers[0]
             const_id = ids[id(node)] + "c"
-            scene.nodes[const_id] = {"kind": "constant", "label": fmt(node._const), "cluster": (), "attrs": {}}
-            into_sum = skip_paths and _SUM_LABEL.match(node.label) is not None  # zero padding of a skip
-            scene.edges.append((const_id, ids[id(node)], {"style": "dashed", "color": SKIP if into_sum else "#6b7280"}))
+            scene.nodes[const_id] = {"kind": "constant", "label": fmt(number), "cluster": path, "attrs": {}}
+            skip = skip_paths and _on_skip_path(node, None, position)
+            scene.edges.append((const_id, ids[id(node)], {"style": "dashed", "color": SKIP if skip else "#6b7280"}))
 
-    seen_box_edges: dict[tuple[str, str], dict] = {}
-    for child, parent, carried in edges:
+    # A collapsed group's outputs: its nodes that feed a node outside it (or are the root).
+    handed_on = {id(child) for child, parent, _, _ in edges if box_of.get(id(child)) != box_of.get(id(parent))}
+    handed_on.add(id(root))
+    for box, members in box_members.items():
+        outputs = [n for n in members if id(n) in handed_on]
+        scene.nodes[box] = {
+            "kind": "module",
+            "label": _box_label(box[2:], members, outputs, grad_of, fmt),
+            "cluster": (),
+            "attrs": {},
+        }
+
+    between_boxes: dict[tuple[str, str], list] = {}
+    for child, parent, carried, skip in edges:
         tail = box_of.get(id(child), ids[id(child)])
         head = box_of.get(id(parent), ids[id(parent)])
-        if id(child) in box_of or id(parent) in box_of:
-            if tail == head:
-                continue  # inside one collapsed module
-            key = (tail, head)
-            if key in seen_box_edges:
-                seen_box_edges[key]["wires"] += 1
-                continue
-            seen_box_edges[key] = {"wires": 1}
-            scene.edges.append((tail, head, seen_box_edges[key]))
-            continue
-        attrs = {"label": _edge_label(fmt(child.data), None if carried is None else _grad_text(carried, fmt))}
-        if (id(child), id(parent)) in skip_edges:
+        if tail == head:
+            continue  # inside one collapsed module
+        grad = None if carried is None else _grad_text(carried, fmt)
+        attrs = {"label": _edge_label(fmt(child.data), grad)}
+        if skip:
             attrs.update(color=SKIP, penwidth="2.5", fontcolor=SKIP)
         if (id(child), id(parent)) in marked or (current is not None and parent is current):
             attrs.update(color=HIGHLIGHT, penwidth="3")
+        if id(child) in box_of or id(parent) in box_of:
+            between_boxes.setdefault((tail, head), []).append(attrs)
+            continue
         scene.edges.append((tail, head, attrs))
-
-    for box, entry in scene.nodes.items():
-        if entry["kind"] == "module":
-            entry["label"] = _box_label(box, entry)
-            entry["attrs"] = {}
-    for _, _, attrs in scene.edges:
-        if "wires" in attrs:
-            count = int(attrs.pop("wires"))
-            attrs["label"] = _text(f"{count} wires") if count > 1 else ""
+    for (tail, head), wires in between_boxes.items():
+        # one edge per pair of boxes; with several wires it says how many instead of each number
+        attrs = wires[0] if len(wires) == 1 else {"label": _text(f"{len(wires)} wires")}
+        scene.edges.append((tail, head, attrs))
     return scene
+
+
+def _inputs(node: Value):
+    """(child, local derivative, position in node.operands) for every Value input of `node`."""
+    positions = [i for i, o in enumerate(node.operands) if isinstance(o, Value)]
+    return zip(node.children, node.local_grads, positions)
+
+
+def _on_skip_path(node: Value, child: Value | None, position: int) -> bool:
+    """Is the edge from operand `position` (`child`, or a plain number when None) into `node` a skip path?"""
+    role = node.role
+    if role is None:
+        return False
+    if position in role.skip_operands:
+        return True
+    # Inside a group on the skip path (a projection Ws . x) every edge that carries data is on it;
+    # the group's own parameters feed it but are not the skip.
+    group = role.group
+    if group is None or child is None or (child.role is not None and child.role.parameter):
+        return False
+    return any(g.on_skip_path for g in group.path())
+
+
+def _kind(node: Value, root: Value) -> str:
+    if node is root:
+        return "output"
+    if node.children:
+        return "op"
+    return "parameter" if node.role is not None and node.role.parameter else "input"
 
 
 def _edge_gradient(local, upstream: float | None) -> float | str | None:
@@ -262,38 +371,31 @@ def _edge_gradient(local, upstream: float | None) -> float | str | None:
         return "undefined"
 
 
-def _parameter_labels(order: list[Value]) -> set[str]:
-    """Leaves labelled like nn parameters (`...w3`, `...b`) inside a module."""
-    return {n.label for n in order if not n.children and "." in n.label and re.search(r"(^|\.)(w\d+|b)$", n.label)}
-
-
-def _cluster_path(label: str) -> tuple[str, ...]:
-    parts = label.split(".")
-    return tuple(parts[:-1]) if len(parts) > 1 and all(parts) else ()
-
-
-def _collapsed_boxes(order: list[Value], collapse) -> dict[int, str]:
-    """id(node) -> the box that stands for its module, for every node inside a collapsed module."""
+def _collapsed_boxes(order: list[Value], layout: _Layout, collapse) -> dict[int, str]:
+    """id(node) -> the box that stands for its group, for every node inside a collapsed group."""
     if collapse is None or collapse is False:
         return {}
     if isinstance(collapse, bool) or (isinstance(collapse, int) and collapse < 1):
-        raise ValueError(f"collapse must be a depth >= 1 or a list of module names; got {collapse!r}")
+        raise ValueError(f"collapse must be a depth >= 1, a group name or a list of names; got {collapse!r}")
+    known = layout.known_names()
     if isinstance(collapse, int):
-        depth = collapse
-        prefixes = None
+        depth, wanted = collapse, None
     else:
-        depth = None
-        prefixes = [tuple(name.split(".")) for name in collapse]
-    boxes = {}
+        wanted = [collapse] if isinstance(collapse, str) else list(collapse)
+        unknown = [name for name in wanted if name not in known]
+        if unknown:
+            raise ValueError(
+                f"collapse: no group named {', '.join(map(repr, unknown))} in this graph; "
+                f"its groups are: {', '.join(known) or 'none (it has no modules or groups)'}"
+            )
+    boxes: dict[int, str] = {}
     for node in order:
-        path = _cluster_path(node.label)
-        if depth is not None and len(path) >= depth:
-            boxes[id(node)] = "m_" + ".".join(path[:depth])
-        elif prefixes:
-            for prefix in prefixes:
-                if path[: len(prefix)] == prefix:
-                    boxes[id(node)] = "m_" + ".".join(prefix)
-                    break
+        path = layout.path_of(node)
+        for k in range(1, len(path) + 1):
+            name = layout.key[tuple(id(g) for g in path[:k])]
+            if (wanted is None and k == depth) or (wanted is not None and name in wanted):
+                boxes[id(node)] = "m_" + name
+                break
     return boxes
 
 
@@ -307,27 +409,6 @@ def _highlighted(highlight: Iterable) -> set:
         else:
             raise TypeError(f"highlight takes Values and (child, parent) pairs of Values; got {item!r:.60}")
     return marked
-
-
-def _skip_edges(order: list[Value]) -> set[tuple[int, int]]:
-    """Edges on the skip path of every residual block: into each `<block>.sum<i>` from outside the
-    block's branch (`<block>.fc*`), and every edge into a node of a projection (`<block>.proj.*`)."""
-    skip: set[tuple[int, int]] = set()
-    for node in order:
-        if "proj" in _cluster_path(node.label):
-            # the data path through the projection; its weights feed it but are not the skip
-            skip.update(
-                (id(child), id(node))
-                for child in node.children
-                if child.children or "proj" not in _cluster_path(child.label)
-            )
-            continue
-        match = _SUM_LABEL.match(node.label)
-        if match and node.children:
-            block = match.group("block")
-            branch = f"{block}.fc" if block else "fc"
-            skip.update((id(child), id(node)) for child in node.children if not child.label.startswith(branch))
-    return skip
 
 
 # ------------------------------------------------------------------------------------- labels
@@ -347,7 +428,8 @@ def _grad_text(carried: float | str, fmt) -> str:
 
 
 def _text(s: str) -> str:
-    return html.escape(s, quote=True)
+    """Text for an HTML-like graphviz label: escaped, and a line break in a label stays a line break."""
+    return html.escape(s, quote=True).replace("\r\n", "\n").replace("\n", "<br/>")
 
 
 def _edge_label(value: str, grad: str | None) -> str:
@@ -360,9 +442,10 @@ def _edge_label(value: str, grad: str | None) -> str:
 def _node_label(node: Value, name: str, grad: float | None, sent_back: list, fmt) -> str:
     op = OP_TEXT.get(node.op, node.op)
     if node.children:
-        heading = f"{name}  ({op})" if node.label else op
-        if isinstance(node._const, tuple) and node._const:
-            shown = ", ".join(fmt(c) for c in node._const[:4]) + (", …" if len(node._const) > 4 else "")
+        heading = f"{name}  ({op})" if node.label or node.role is not None else op
+        numbers = [o for o in node.operands if not isinstance(o, Value)]
+        if node.op in OP_TEXT and numbers:
+            shown = ", ".join(fmt(c) for c in numbers[:4]) + (", …" if len(numbers) > 4 else "")
             heading += f"  [{'x' if node.op == 'dot' else '+'} = {shown}]"
     else:
         heading = name
@@ -382,10 +465,22 @@ def _node_label(node: Value, name: str, grad: float | None, sent_back: list, fmt
     )
 
 
-def _box_label(box: str, entry: dict) -> str:
-    name = box[2:]
-    detail = f"{entry['members']} nodes" + (f", {entry['params']} parameters" if entry["params"] else "")
-    return f"<<b>{_text(name)}</b><br/>{_text(detail)}>"
+def _box_label(name: str, members: list[Value], outputs: list[Value], grad_of, fmt) -> str:
+    """A collapsed group: its size, and the values and gradients of its outputs (the nodes it hands
+    on), whose gradients are what flows into the group in the backward pass."""
+    params = sum(1 for n in members if n.role is not None and n.role.parameter)
+    detail = f"{len(members)} nodes" + (f", {params} parameters" if params else "")
+
+    def numbers(values: list) -> str:
+        shown = ", ".join("?" if v is None else fmt(v) for v in values[:SHOWN_OUTPUTS])
+        return shown + (", …" if len(values) > SHOWN_OUTPUTS else "")
+
+    outs = "output" if len(outputs) == 1 else f"{len(outputs)} outputs"
+    return (
+        f"<<b>{_text(name)}</b><br/>{_text(detail)}"
+        + f'<br/><font color="{GREEN}">{_text(outs)}: {_text(numbers([n.data for n in outputs]))}</font>'
+        + f'<br/><font color="{RED}">grad in: {_text(numbers([grad_of(n) for n in outputs]))}</font>>'
+    )
 
 
 # ------------------------------------------------------------------------------------- graphviz
@@ -398,18 +493,20 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
     )
     if title:
         graph.attr(label=_edge_label(title, None).replace(GREEN, "#111827"), labelloc="t", fontsize="14")
-    # Nodes grouped by cluster path; clusters opened and closed without recursion.
-    by_cluster = sorted(scene.nodes.items(), key=lambda item: item[1]["cluster"])
-    open_path: tuple[str, ...] = ()
+    # Nodes grouped by box, boxes in the order their groups were made (n2 before n10); boxes are
+    # opened and closed without recursion.
+    cluster_ids = _cluster_ids([entry["cluster"] for entry in scene.nodes.values()])
+    by_cluster = sorted(scene.nodes.items(), key=lambda item: _path_order(item[1]["cluster"]))
+    open_path: tuple[Group, ...] = ()
     for node_id, entry in by_cluster:
         path = entry["cluster"]
         common = 0
-        while common < min(len(open_path), len(path)) and open_path[common] == path[common]:
+        while common < min(len(open_path), len(path)) and open_path[common] is path[common]:
             common += 1
         for _ in range(len(open_path) - common):
             graph.body.append("}\n")
         for depth in range(common, len(path)):
-            graph.body.append(_cluster_header(path[: depth + 1]))
+            graph.body.append(_cluster_header(path[: depth + 1], cluster_ids))
         open_path = path
         graph.node(node_id, **_node_attrs(entry))
     for _ in open_path:
@@ -421,13 +518,28 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
     return graph
 
 
-def _cluster_header(path: tuple[str, ...]) -> str:
-    name = path[-1]
-    block = name.startswith("block")
-    fill, border = ("#faf5ff", SKIP) if block else ("#f9fafb", "#9ca3af")
+def _cluster_ids(paths: list[tuple[Group, ...]]) -> dict[tuple[int, ...], str]:
+    """A DOT id for every box, from its titles (cluster_block0_fc1), unique and the same on every run."""
+    ids: dict[tuple[int, ...], str] = {}
+    used: set[str] = set()
+    prefixes = {path[:k] for path in paths for k in range(1, len(path) + 1)}
+    for path in sorted(prefixes, key=_path_order):
+        base = "cluster_" + "_".join(re.sub(r"\W", "_", g.title) for g in path)
+        name, n = base, 1
+        while name in used:
+            n += 1
+            name = f"{base}_{n}"
+        used.add(name)
+        ids[tuple(id(g) for g in path)] = name
+    return ids
+
+
+def _cluster_header(path: tuple[Group, ...], cluster_ids: dict[tuple[int, ...], str]) -> str:
+    group = path[-1]
+    fill, border = ("#faf5ff", SKIP) if group.residual else ("#f9fafb", "#9ca3af")
     style = f'style="rounded,filled" fillcolor="{fill}" color="{border}"'
-    cluster_id = "cluster_" + "_".join(re.sub(r"\W", "_", p) for p in path)
-    return f"subgraph {cluster_id} {{\n\tlabel=<{_text(name)}> fontsize=10 {style}\n"
+    cluster_id = cluster_ids[tuple(id(g) for g in path)]
+    return f"subgraph {cluster_id} {{\n\tlabel=<{_text(group.title)}> fontsize=10 {style}\n"
 
 
 def _node_attrs(entry: dict) -> dict:

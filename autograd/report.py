@@ -3,9 +3,8 @@ beyond the package."""
 
 from __future__ import annotations
 
-from .graph import topological_order
-from .naming import node_names, number, operand_texts
-from .value import Value
+from .naming import node_names, number, one_line, operand_texts
+from .value import Value, topological_order
 
 _MAX_INPUTS_WIDTH = 30
 
@@ -29,10 +28,10 @@ def grad_table(root: Value) -> str:
     names = node_names(order)
     rows = [["node", "op", "inputs", "data", "grad"]]
     for node in order:
-        inputs = ", ".join(operand_texts(node, names)) if node.op else ""
+        inputs = one_line(", ".join(operand_texts(node, names))) if node.op else ""
         if len(inputs) > _MAX_INPUTS_WIDTH:
             inputs = inputs[: _MAX_INPUTS_WIDTH - 3] + "..."
-        rows.append([names[id(node)], node.op, inputs, number(node.data), number(node.grad)])
+        rows.append([one_line(names[id(node)]), node.op, inputs, number(node.data), number(node.grad)])
     widths = [max(len(row[col]) for row in rows) for col in range(5)]
     rows.insert(1, ["-" * w for w in widths])
     lines = []

@@ -5,13 +5,13 @@ from __future__ import annotations
 
 import html
 import json
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from .graph import topological_order
 from .naming import node_names, number
-from .value import Value
+from .value import Value, topological_order
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,10 @@ class Frame:
 
     def draw(self, root: Value, **draw_options):
         """This frame as a picture: the gradients so far, this node and its edges highlighted."""
-        from .drawing import draw
+        from .drawing import BackwardState, draw_state
 
-        return draw(root, grads=self.grads, pushed=self.pushed, current=self.node, highlight=self.edges, **draw_options)
+        state = BackwardState(self.grads, self.pushed, self.node)
+        return draw_state(root, state, highlight=self.edges, **draw_options)
 
 
 def backward_steps(root: Value) -> Iterator[Frame]:
@@ -41,20 +42,22 @@ def backward_steps(root: Value) -> Iterator[Frame]:
     >>> a, b = Value(2.0, "a"), Value(3.0, "b")
     >>> c = a * b; c.label = "c"
     >>> [f.caption for f in backward_steps(c)]
-    ['seed: d c / d c = 1', 'c (*) sends 3 to a and 2 to b']
+    ['seed: c is the output, so its gradient is 1', 'c (*) sends 3 to a and 2 to b']
+
+    A name that is not a single word is quoted: '“x * y” (*) sends -4 to x and 3 to y'.
     """
     order = topological_order(root)
-    names = node_names(order)
+    names = {key: _quoted(name) for key, name in node_names(order).items()}
     grads: dict[int, float] = {id(root): 1.0}
     pushed: set[int] = set()
-    yield Frame(0, root, (), dict(grads), frozenset(), f"seed: d {names[id(root)]} / d {names[id(root)]} = 1")
+    yield Frame(0, root, (), dict(grads), frozenset(), f"seed: {names[id(root)]} is the output, so its gradient is 1")
     index = 1
     for node in reversed(order):
         if not node.children:
             continue
         upstream = grads.get(id(node), 0.0)
         sent = []
-        for child, local in zip(node.children, node._local_grads):
+        for child, local in zip(node.children, node.local_grads):
             carried = local * upstream
             grads[id(child)] = grads.get(id(child), 0.0) + carried
             sent.append(f"{number(carried)} to {names[id(child)]}")
@@ -69,21 +72,49 @@ def render_steps(root: Value, folder: str | Path, **draw_options) -> Path:
     """Write every frame as `step_000.svg ...` and a self-contained `index.html` to flip through them.
 
     The page needs no network and no framework: the pictures are inlined, and the buttons or the
-    arrow keys move between steps. Returns the path of `index.html`.
+    arrow keys move between steps. Returns the path of `index.html`. Writing again into the same
+    folder removes the frames of an earlier, longer run (only files this function wrote); a folder
+    whose index.html was written by something else is refused.
     """
     from .drawing import render_drawing
 
     folder = Path(folder)
+    page = folder / "index.html"
+    earlier = _frames_written_before(page)
+    frames = list(backward_steps(root))
+    drawings = [frame.draw(root, **draw_options) for frame in frames]  # any drawing error comes before writing
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
-    captions = []
-    for frame in backward_steps(root):
-        path = render_drawing(frame.draw(root, **draw_options), folder / f"step_{frame.index:03d}.svg")
+    for frame, drawing in zip(frames, drawings):
+        path = render_drawing(drawing, folder / _frame_file(frame.index))
         pictures.append(_inline_svg(path.read_text(encoding="utf-8")))
-        captions.append(frame.caption)
-    page = folder / "index.html"
-    page.write_text(_page(pictures, captions), encoding="utf-8")
+    page.write_text(_page(pictures, [frame.caption for frame in frames]), encoding="utf-8")
+    for stale in range(len(frames), earlier):
+        (folder / _frame_file(stale)).unlink(missing_ok=True)
     return page
+
+
+_GENERATOR = '<meta name="generator" content="skipgrad render_steps">'
+
+
+def _frame_file(index: int) -> str:
+    return f"step_{index:03d}.svg"
+
+
+def _frames_written_before(page: Path) -> int:
+    """How many frames an earlier render_steps left in this folder (0 when there is no page)."""
+    if not page.exists():
+        return 0
+    text = page.read_text(encoding="utf-8", errors="replace")
+    found = re.search(r'<meta name="skipgrad-frames" content="(\d+)">', text)
+    if _GENERATOR not in text or found is None:
+        raise FileExistsError(f"{page} exists and was not written by render_steps; choose another folder")
+    return int(found.group(1))
+
+
+def _quoted(name: str) -> str:
+    """A node's name in a sentence: as it is when it is one word, else in quotes."""
+    return name if re.fullmatch(r"[\w.#]+", name) else f"“{name}”"
 
 
 def step_widget(root: Value, **draw_options):
@@ -116,6 +147,7 @@ def _page(pictures: list[str], captions: list[str]) -> str:
     )
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>backward, step by step</title>
+{_GENERATOR}<meta name="skipgrad-frames" content="{len(pictures)}">
 <style>
 body {{ font-family: Helvetica, Arial, sans-serif; margin: 1.5em; color: #111827; }}
 nav {{ display: flex; gap: .75em; align-items: center; margin-bottom: 1em; }}

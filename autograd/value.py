@@ -3,9 +3,11 @@ Pure standard library; never imports graphviz, numpy or torch.
 
 Design, for speed and memory: each op stores its local derivatives instead of a closure, so graphs
 hold no reference cycles and are freed without the cyclic garbage collector. A node keeps its one or
-two inputs and their local derivatives in slots (`_x, _dx` and `_y, _dy`), so building a node
-allocates one garbage-collected object, not three; n-ary ops (dot, sum_of) keep tuples in `_x, _dx`.
-A plain-number operand is not made into a leaf node but kept in `_const` for drawings and tables.
+two inputs and their local derivatives in slots named as in the docstrings' math (`_a, _da` and
+`_b, _db`), so building a node allocates one garbage-collected object, not three; n-ary ops (dot,
+sum_of) keep tuples in `_a, _da`. A plain-number operand is not made into a leaf node but kept in
+`_number` for drawings and tables. This layout is private: other modules read `children`,
+`local_grads` and `operands`.
 """
 
 from __future__ import annotations
@@ -15,8 +17,6 @@ import operator
 from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Any, Union
-
-from .graph import topological_order
 
 Number = Union[int, float]
 Operand = Union["Value", int, float]
@@ -38,101 +38,112 @@ class Value:
     (-3.0, 3.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "_x", "_dx", "_y", "_dy", "_const", "_mark")
+    __slots__ = ("data", "grad", "label", "op", "role", "_a", "_da", "_b", "_db", "_number", "_walk")
     data: float
     grad: float
-    label: str
-    op: str
-    _x: Any  # the first input, or the tuple of every input of an n-ary op; None for a leaf
-    _dx: Any  # d self / d _x (a float, an _UndefinedDerivative, or a tuple for an n-ary op)
-    _y: Value | None  # the second input of a binary op
-    _dy: Any  # d self / d _y
-    _const: Any  # the plain-number operand, for display: a float, a _Left, or a tuple (n-ary ops)
-    _mark: object  # the token of the last graph walk that visited this node
+    label: str  # the user's name for this node; "" when unnamed
+    op: str  # "" for a leaf
+    role: Any  # what this node is inside a model (an autograd.structure.Role), set by nn or by you; or None
+    _a: Any  # the first input; the tuple of every input for an n-ary op; None for a leaf
+    _da: Any  # d self / d _a: a float, an _UndefinedDerivative, or a tuple for an n-ary op
+    _b: Value | None  # the second input of a binary op, else None
+    _db: Any  # d self / d _b
+    _number: Any  # the plain-number operand, kept for display: a float, a _Left, or a tuple (n-ary ops)
+    _walk: object  # the token of the last graph walk that visited this node
 
     def __init__(self, data: Number, label: str = "") -> None:
         self.data = _real(data, "Value(data)")
         self.grad = 0.0
         self.label = _text(label)
         self.op = ""
-        self._x = self._y = None  # a leaf has no inputs
-        self._dx = self._dy = 0.0
-        self._const = None
-        self._mark = None
+        self.role = None
+        self._a = self._b = None  # a leaf has no inputs
+        self._da = self._db = None
+        self._number = None
+        self._walk = None
 
+    # ---------------------------------------------------------------- reading a node (the public view)
     @property
     def children(self) -> tuple[Value, ...]:
         """The input Values in operand order: `a*b` -> (a, b), `x*x` -> (x, x), a leaf -> ()."""
-        x = self._x
-        if x is None:
+        a = self._a
+        if a is None:
             return ()
-        if type(x) is tuple:
-            return x
-        return (x,) if self._y is None else (x, self._y)
+        if type(a) is tuple:
+            return a
+        return (a,) if self._b is None else (a, self._b)
 
     @property
-    def _local_grads(self) -> tuple:
-        """d self / d child for each child, in the order of `children`."""
-        x = self._x
-        if x is None:
+    def local_grads(self) -> tuple:
+        """d self / d child for each child, in the order of `children`: `a*b` -> (b, a)."""
+        a = self._a
+        if a is None:
             return ()
-        if type(x) is tuple:
-            return self._dx
-        return (self._dx,) if self._y is None else (self._dx, self._dy)
+        if type(a) is tuple:
+            return self._da
+        return (self._da,) if self._b is None else (self._da, self._db)
+
+    @property
+    def operands(self) -> tuple[Value | float, ...]:
+        """The inputs as written, plain numbers included: `2 - a` -> (2.0, a), `a * 3` -> (a, 3.0).
+
+        An n-ary op (dot, sum_of) lists its Values, then its plain numbers.
+        """
+        return _written(self.children, self._number)
 
     # ---------------------------------------------------------------- arithmetic operators
     def __add__(self, other: Operand) -> Value:
         """a + b;  d/da = 1, d/db = 1: addition hands its gradient unchanged to both inputs."""
         if isinstance(other, Value):
-            return _binary("+", self.data + other.data, self, 1.0, other, 1.0)
+            return _node("+", self.data + other.data, self, 1.0, other, 1.0)
         c = _real(other, "+")
-        return _unary("+", self.data + c, self, 1.0, c)
+        return _node("+", self.data + c, self, 1.0, number=c)
 
     def __radd__(self, other: Number) -> Value:
         """c + a;  d/da = 1."""
         c = _real(other, "+")
-        return _unary("+", c + self.data, self, 1.0, _Left(c))
+        return _node("+", c + self.data, self, 1.0, number=_Left(c))
 
     def __sub__(self, other: Operand) -> Value:
         """a - b;  d/da = 1, d/db = -1."""
         if isinstance(other, Value):
-            return _binary("-", self.data - other.data, self, 1.0, other, -1.0)
+            return _node("-", self.data - other.data, self, 1.0, other, -1.0)
         c = _real(other, "-")
-        return _unary("-", self.data - c, self, 1.0, c)
+        return _node("-", self.data - c, self, 1.0, number=c)
 
     def __rsub__(self, other: Number) -> Value:
         """c - a;  d/da = -1."""
         c = _real(other, "-")
-        return _unary("-", c - self.data, self, -1.0, _Left(c))
+        return _node("-", c - self.data, self, -1.0, number=_Left(c))
 
     def __mul__(self, other: Operand) -> Value:
         """a * b;  d/da = b, d/db = a: multiplication swaps its inputs' values into their gradients."""
         if isinstance(other, Value):
             a, b = self.data, other.data
-            return _binary("*", a * b, self, b, other, a)
+            return _node("*", a * b, self, b, other, a)
         c = _real(other, "*")
-        return _unary("*", self.data * c, self, c, c)
+        return _node("*", self.data * c, self, c, number=c)
 
     def __rmul__(self, other: Number) -> Value:
         """c * a;  d/da = c."""
         c = _real(other, "*")
-        return _unary("*", c * self.data, self, c, _Left(c))
+        return _node("*", c * self.data, self, c, number=_Left(c))
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b;  d/da = 1/b, d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
         if isinstance(other, Value):
             a, b = self.data, _nonzero_divisor(other.data, self, other)
             q = _finite(a / b, "/", self, other)
-            return _binary("/", q, self, 1.0 / b, other, -q / b)
+            return _node("/", q, self, 1.0 / b, other, -q / b)
         c = _nonzero_divisor(_real(other, "/"), self, other)
-        return _unary("/", self.data / c, self, 1.0 / c, c)
+        return _node("/", self.data / c, self, 1.0 / c, number=c)
 
     def __rtruediv__(self, other: Number) -> Value:
         """c / a;  d/da = -c/a**2.  Raises ZeroDivisionError when a == 0."""
         c = _real(other, "/")
         a = _nonzero_divisor(self.data, c, self)
         q = _finite(c / a, "/", c, self)
-        return _unary("/", q, self, -q / a, _Left(c))
+        return _node("/", q, self, -q / a, number=_Left(c))
 
     def __pow__(self, other: Operand) -> Value:
         """a ** b;  d/da = b * a**(b-1), d/db = a**b * ln(a).
@@ -144,21 +155,21 @@ class Value:
         if isinstance(other, Value):
             a, b = self.data, other.data
             out = _power(a, b, self, other)
-            return _binary("**", out, self, _d_base(a, b, self), other, _d_exponent(a, b, out, other))
+            return _node("**", out, self, _d_base(a, b, self), other, _d_exponent(a, b, out, other))
         c = _real(other, "**")
         a = self.data
-        return _unary("**", _power(a, c, self, c), self, _d_base(a, c, self), c)
+        return _node("**", _power(a, c, self, c), self, _d_base(a, c, self), number=c)
 
     def __rpow__(self, other: Number) -> Value:
         """c ** a;  d/da = c**a * ln(c)."""
         c = _real(other, "**")
         b = self.data
         out = _power(c, b, c, self)
-        return _unary("**", out, self, _d_exponent(c, b, out, self), _Left(c))
+        return _node("**", out, self, _d_exponent(c, b, out, self), number=_Left(c))
 
     def __neg__(self) -> Value:
         """-a;  d/da = -1."""
-        return _unary("neg", -self.data, self, -1.0)
+        return _node("neg", -self.data, self, -1.0)
 
     def __pos__(self) -> Value:
         return self
@@ -166,7 +177,7 @@ class Value:
     def __abs__(self) -> Value:
         """|a|;  d/da = sign(a), and 0 at a = 0 (as PyTorch)."""
         a = self.data
-        return _unary("abs", abs(a), self, 1.0 if a > 0 else -1.0 if a < 0 else 0.0)
+        return _node("abs", abs(a), self, 1.0 if a > 0 else -1.0 if a < 0 else 0.0)
 
     # ---------------------------------------------------------------- functions
     def exp(self) -> Value:
@@ -175,14 +186,14 @@ class Value:
             out = math.exp(self.data)
         except OverflowError:
             raise OverflowError(f"exp({self.data!r}) overflows a float (largest argument is about 709.78)") from None
-        return _unary("exp", out, self, out)
+        return _node("exp", out, self, out)
 
     def log(self) -> Value:
         """ln(a);  d/da = 1/a.  Raises ValueError for a <= 0."""
         a = self.data
         if a <= 0.0:
             raise ValueError(f"log({a!r}): the logarithm is only defined for positive numbers")
-        return _unary("log", math.log(a), self, 1.0 / a)
+        return _node("log", math.log(a), self, 1.0 / a)
 
     def sqrt(self) -> Value:
         """sqrt(a);  d/da = 1/(2 sqrt(a)), read from the output.
@@ -195,12 +206,12 @@ class Value:
             raise ValueError(f"sqrt({a!r}): the square root is only defined for numbers >= 0")
         out = math.sqrt(a)
         local = 0.5 / out if out > 0.0 else _UndefinedDerivative(ZeroDivisionError, "d/da sqrt(a) is infinite at a = 0")
-        return _unary("sqrt", out, self, local)
+        return _node("sqrt", out, self, local)
 
     def tanh(self) -> Value:
         """tanh(a);  d/da = 1 - tanh(a)**2, read from the output (stable: tanh(1000) = 1, grad 0)."""
         t = math.tanh(self.data)
-        return _unary("tanh", t, self, 1.0 - t * t)
+        return _node("tanh", t, self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
         """1 / (1 + e**-a);  d/da = s * (1 - s), read from the output.
@@ -214,7 +225,7 @@ class Value:
         else:
             e = math.exp(a)
             s = e / (1.0 + e)
-        return _unary("sigmoid", s, self, s * (1.0 - s))
+        return _node("sigmoid", s, self, s * (1.0 - s))
 
     def softplus(self) -> Value:
         """ln(1 + e**a), computed stably as max(a, 0) + ln(1 + e**-|a|);  d/da = sigmoid(a)."""
@@ -222,14 +233,14 @@ class Value:
         e = math.exp(-abs(a))
         out = max(a, 0.0) + math.log1p(e)
         slope = 1.0 / (1.0 + e) if a >= 0.0 else e / (1.0 + e)
-        return _unary("softplus", out, self, slope)
+        return _node("softplus", out, self, slope)
 
     def relu(self) -> Value:
         """max(a, 0);  d/da = 1 for a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
         a = self.data
         if a > 0.0:
-            return _unary("relu", a, self, 1.0)
-        return _unary("relu", 0.0, self, 0.0)
+            return _node("relu", a, self, 1.0)
+        return _node("relu", 0.0, self, 0.0)
 
     def max(self, other: Operand) -> Value:
         """max(a, b);  the larger input gets d = 1, the other 0; a tie splits it 0.5/0.5 (as PyTorch),
@@ -245,10 +256,10 @@ class Value:
         if isinstance(other, Value):
             b = other.data
             da = 1.0 if wins(a, b) else 0.0 if wins(b, a) else 0.5
-            return _binary(op, a if da else b, self, da, other, 1.0 - da)
+            return _node(op, a if da else b, self, da, other, 1.0 - da)
         c = _real(other, op)
         local = 1.0 if wins(a, c) else 0.0 if wins(c, a) else 0.5
-        return _unary(op, a if local else c, self, local, c)
+        return _node(op, a if local else c, self, local, number=c)
 
     def detach(self) -> Value:
         """A new leaf with the same data and no history: gradient stops here.
@@ -278,25 +289,25 @@ class Value:
         order = topological_order(self)
         # Gradients already sitting on intermediate nodes (an earlier backward) are set aside, so
         # that this call propagates only its own contribution and a second call adds exactly as much.
-        earlier = [(node, node.grad) for node in order if node.grad and node._x is not None]
+        earlier = [(node, node.grad) for node in order if node.grad and node._a is not None]
         for node, _ in earlier:
             node.grad = 0.0
         self.grad += 1.0
         for node in reversed(order):
-            x = node._x
-            if x is None:
+            a = node._a
+            if a is None:
                 continue  # a leaf passes nothing back
             grad = node.grad
-            if type(x) is tuple:  # an n-ary op: one local derivative per input
-                for child, local in zip(x, node._dx):
+            if type(a) is tuple:  # an n-ary op: one local derivative per input
+                for child, local in zip(a, node._da):
                     child.grad += local * grad
                 continue
             # chain rule: d out / d input = (d node / d input) * (d out / d node); += because an
             # input that feeds several nodes (or the same node twice) sums what each sends back
-            x.grad += node._dx * grad
-            y = node._y
-            if y is not None:
-                y.grad += node._dy * grad
+            a.grad += node._da * grad
+            b = node._b
+            if b is not None:
+                b.grad += node._db * grad
         for node, grad in earlier:
             node.grad += grad
 
@@ -397,58 +408,88 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
 # -------------------------------------------------------------------- building nodes
 _new_value = object.__new__
 
-# Two constructors rather than one with keyword defaults: building nodes is the hot path, and the
-# keyword arguments cost about 5% of building a chain of constant-operand ops (measured).
 
+def _node(op: str, data: float, a, da, b: Value | None = None, db=None, number=None) -> Value:
+    """The result of an op: its value, its inputs `a` (and `b`), and the local derivatives d/da, d/db.
 
-def _unary(op: str, data: float, x: Value, dx, const=None) -> Value:
-    """The result of an op with one Value input `x` (and maybe a plain-number operand `const`)."""
+    `number` is a plain-number operand, kept only for display. Raises OverflowError for an
+    infinite result: float arithmetic would carry on silently with inf.
+    """
     if not _isfinite(data):
-        raise OverflowError(f"{_operands(op, (x,), const)} overflows a float")
+        raise OverflowError(f"{_shown_op(op, _written((a,) if b is None else (a, b), number))} overflows a float")
     out = _new_value(Value)
     out.data = data
     out.grad = 0.0
     out.label = ""
     out.op = op
-    out._x = x
-    out._dx = dx
-    out._y = None
-    out._dy = 0.0
-    out._const = const
-    out._mark = None
+    out.role = None
+    out._a = a
+    out._da = da
+    out._b = b
+    out._db = db
+    out._number = number
+    out._walk = None
     return out
 
 
-def _binary(op: str, data: float, x: Value, dx, y: Value, dy) -> Value:
-    """The result of an op with two Value inputs."""
-    if not _isfinite(data):
-        raise OverflowError(f"{_operands(op, (x, y), None)} overflows a float")
-    out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
-    out.op = op
-    out._x = x
-    out._dx = dx
-    out._y = y
-    out._dy = dy
-    out._const = None
-    out._mark = None
-    return out
-
-
-def _nary(op: str, data: float, children: tuple, local_grads: tuple, const=None) -> Value:
-    """The result of an op with any number of inputs: the tuples sit in `_x` and `_dx`."""
+def _nary(op: str, data: float, children: tuple, local_grads: tuple, numbers=None) -> Value:
+    """The result of an op with any number of inputs: the tuples sit in `_a` and `_da`."""
     if not children:  # only plain numbers went in: the result is a constant leaf
         return Value(data)
-    return _unary(op, data, children, local_grads, const)  # type: ignore[arg-type]
+    return _node(op, data, children, local_grads, None, None, numbers)
 
 
-def _operands(op: str, inputs: tuple, const) -> str:
-    shown = [repr(v.data) for v in inputs if isinstance(v, Value)]
-    if const is not None and not isinstance(const, tuple):
-        shown.insert(0 if isinstance(const, _Left) else len(shown), repr(float(const)))
+def _written(children: tuple, number) -> tuple:
+    """Inputs and the plain-number operand(s) in the order they were written (see Value.operands)."""
+    if number is None:
+        return children
+    if type(number) is tuple:  # an n-ary op's plain-number terms
+        return children + number
+    if type(number) is _Left:
+        return (float(number), *children)
+    return (*children, number)
+
+
+def _shown_op(op: str, operands: tuple) -> str:
+    shown = [repr(v.data if isinstance(v, Value) else v) for v in operands]
     return f" {op} ".join(shown) if len(shown) > 1 else f"{op}({', '.join(shown)})"
+
+
+# -------------------------------------------------------------------- walking a graph
+def topological_order(root: Value) -> list[Value]:
+    """Every node reachable from `root`, each after all of its children (inputs first, root last).
+
+    Iterative depth-first search: a graph may be millions of nodes deep. Each walk marks the nodes it
+    has seen with a fresh token instead of keeping a set, which is faster and allocates nothing.
+
+    >>> a, b = Value(2.0, "a"), Value(3.0, "b")
+    >>> [n.label or n.op for n in topological_order(a * b + a)]
+    ['a', 'b', '*', '+']
+    """
+    seen = object()  # this walk's mark
+    order: list[Value] = []
+    stack: list[Value | None] = [root]
+    while stack:
+        node = stack.pop()
+        if node is None:  # the node under this marker has all of its children placed
+            order.append(stack.pop())  # type: ignore[arg-type]
+            continue
+        if node._walk is seen:
+            continue
+        node._walk = seen
+        stack.append(node)
+        stack.append(None)
+        # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
+        a = node._a
+        if a is None:
+            continue
+        if type(a) is tuple:  # an n-ary op
+            stack.extend(reversed(a))
+            continue
+        if node._b is not None:
+            stack.append(node._b)
+        stack.append(a)
+    return order
 
 
 class _Left(float):

@@ -2,7 +2,7 @@
 optimizers, toy data, training, and gradient-flow diagnostics.
 
 >>> from nn import MLP
->>> MLP(2, [16, 16, 1], seed=1337)([0.5, -1.0]).label
+>>> MLP(2, [16, 16, 1], seed=1337)([0.5, -1.0]).role.qualified_name
 'layer2.n0.z'
 """
 

@@ -40,8 +40,8 @@ class GradientFlow(list):
 def gradient_flow(root: Value, model: Module) -> GradientFlow:
     """After `root.backward()`, the mean |gradient| per layer (MLP) or per block (ResidualMLP).
 
-    Activations are found by the labels each module gives its outputs, so any model built from nn's
-    modules works; a batch of samples is averaged over.
+    Activations are found by the roles each module gives its outputs (objects, not names), so any
+    model built from nn's modules works; a batch of samples is averaged over.
 
     >>> from nn import MLP
     >>> model = MLP(2, [3, 1], seed=0)
@@ -50,10 +50,10 @@ def gradient_flow(root: Value, model: Module) -> GradientFlow:
     ['layer0', 'layer1']
     """
     units = [model] if isinstance(model, (Neuron, Layer, ResidualBlock)) else model.children()
-    owner = {label: i for i, unit in enumerate(units) for label in unit.output_labels()}
+    owner = {role: i for i, unit in enumerate(units) for role in unit.output_roles()}
     activation_grads: list[list[float]] = [[] for _ in units]
     for node in topological_order(root):
-        i = owner.get(node.label)
+        i = owner.get(node.role) if node.role is not None else None
         if i is not None:
             activation_grads[i].append(abs(node.grad))
     rows = GradientFlow()

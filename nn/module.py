@@ -1,8 +1,8 @@
 """Module, Neuron, Layer, MLP, Sequential: micrograd's names and numbers, on skipgrad's Value.
 
-Naming contract (read by drawings and diagnostics): a module called `name` labels its parameters
-`name.w0 ... name.b` and the nodes it creates `name.z` (w . x + b) and `name.a` (after the
-activation); containers give their parts dotted names such as `layer0.n3`.
+Structure for pictures and diagnostics travels as objects: every module is an autograd Group, and a
+neuron gives its parameters and the nodes it builds Roles in that group (`w0 ... b`, `z` = w . x + b,
+`a` after the activation). Labels stay free for the user.
 """
 
 from __future__ import annotations
@@ -12,16 +12,32 @@ from collections.abc import Sequence
 from typing import Any, Union
 
 from autograd import Value, dot
+from autograd.structure import Group, Role
 
 Input = Union[Value, float, int]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
 
 
-class Module:
-    """A part of a network: its parameters in a documented stable order, and zero_grad()."""
+class Module(Group):
+    """A part of a network: its parameters in a documented stable order, and zero_grad().
 
-    name: str = ""
-    kind: str = "module"  # containers name their parts kind + index: layer0, block1
+    A Module is an `autograd.Group`, so pictures draw it as a box. Assigning a module (or a list of
+    modules) to an attribute makes it a part of this one: `self.fc = Layer(2, 3)` names the part
+    "fc", and a list names its items by kind and position ("layer0", "block1"). That is also how a
+    module of your own gets its box. Give nodes you build yourself a role with `self.mark(node, "y")`.
+    """
+
+    kind: str = ""  # list items are named kind + index: layer0, n3, block1 (default: the class name)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name != "parent" and not name.startswith("_"):
+            if isinstance(value, Module) and value is not self:
+                _adopt(self, value, name)
+            elif isinstance(value, (list, tuple)):
+                for i, item in enumerate(value):
+                    if isinstance(item, Module):
+                        _adopt(self, item, f"{item.kind or type(item).__name__.lower()}{i}")
+        object.__setattr__(self, name, value)
 
     def __call__(self, x: Any) -> Any:
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
@@ -40,18 +56,29 @@ class Module:
             p.grad = 0.0
 
     def children(self) -> list[Module]:
-        """The direct sub-modules, in call order (used by diagnostics and drawings)."""
-        return []
+        """The direct parts, in the order they were assigned (used by diagnostics and drawings)."""
+        parts: list[Module] = []
+        for key, value in vars(self).items():
+            if key == "parent" or key.startswith("_"):
+                continue
+            items = value if isinstance(value, (list, tuple)) else [value]
+            parts += [m for m in items if isinstance(m, Module) and m.parent is self]
+        return parts
 
-    def output_labels(self) -> set[str]:
-        """Labels of the nodes this module returns from a call (its activations)."""
-        return set().union(*(m.output_labels() for m in self.children()[-1:]))
+    def output_roles(self) -> set[Role]:
+        """The roles of the nodes this module returns from a call (its activations)."""
+        return set().union(*(m.output_roles() for m in self.children()[-1:]))
 
     def rename(self, name: str) -> None:
-        """Give this module (and everything inside it) a new dotted name."""
+        """Give this module a new name: the title of its box and the first part of its nodes' names."""
         self.name = name
-        for i, child in enumerate(self.children()):
-            child.rename(_join(name, f"{child.kind}{i}"))
+
+
+def _adopt(parent: Module, child: Module, name: str) -> None:
+    """Make `child` a part of `parent`; a child that already has a name keeps it."""
+    object.__setattr__(child, "parent", parent)
+    if not child.name:
+        object.__setattr__(child, "name", name)
 
 
 def make_rng(seed: int | None = None, rng: random.Random | None = None):
@@ -75,12 +102,12 @@ class Neuron(Module):
         activation: "relu", "tanh", "sigmoid" or "linear" (overrides `nonlin`).
         bias: False for a neuron without b (He's projection shortcut Ws . x).
         seed, rng: where the weights come from (see `make_rng`).
-        name: the prefix of every label this neuron sets.
+        name: the title of its box in pictures, and the first part of its nodes' names.
 
     `parameters()` is `[w0, ..., w(nin-1), b]`.
 
     >>> n = Neuron(2, activation="tanh", seed=0)
-    >>> out = n([1.0, -2.0]); out.label
+    >>> out = n([1.0, -2.0]); out.role.qualified_name
     'a'
     >>> len(n.parameters())
     3
@@ -101,9 +128,11 @@ class Neuron(Module):
         source = make_rng(seed, rng)
         self.activation = _check_activation(activation if activation is not None else "relu" if nonlin else "linear")
         self.nonlin = self.activation != "linear"
-        self.w = [Value(source.uniform(-1, 1)) for _ in range(nin)]
-        self.b = Value(0.0) if bias else None
-        self.rename(name)
+        self.name = name
+        self.w = [self.mark(Value(source.uniform(-1, 1)), f"w{i}", parameter=True) for i in range(nin)]
+        self.b = self.mark(Value(0.0), "b", parameter=True) if bias else None
+        self._z_role = self.role("z")  # made once: each call only points its nodes at them
+        self._a_role = self.role("a")
 
     kind = "n"
 
@@ -113,11 +142,11 @@ class Neuron(Module):
     def _forward(self, x: Sequence[Input]) -> Value:
         """The call without the input check (a Layer checks once for all its neurons)."""
         z = dot(self.w, x, self.b if self.b is not None else 0.0)
-        z.label = self._z_label
+        z.role = self._z_role
         if self.activation == "linear":
             return z
         a = getattr(z, self.activation)()
-        a.label = self._a_label
+        a.role = self._a_role
         return a
 
     def parameters(self) -> list[Value]:
@@ -126,17 +155,8 @@ class Neuron(Module):
     def weights(self) -> list[Value]:
         return list(self.w)
 
-    def rename(self, name: str) -> None:
-        self.name = name
-        for i, w in enumerate(self.w):
-            w.label = _join(name, f"w{i}")
-        if self.b is not None:
-            self.b.label = _join(name, "b")
-        self._z_label = _join(name, "z")
-        self._a_label = _join(name, "a")
-
-    def output_labels(self) -> set[str]:
-        return {self._z_label if self.activation == "linear" else self._a_label}
+    def output_roles(self) -> set[Role]:
+        return {self._z_role if self.activation == "linear" else self._a_role}
 
     def __repr__(self) -> str:
         kind = {"relu": "ReLU", "linear": "Linear"}.get(self.activation, self.activation.capitalize())
@@ -167,8 +187,8 @@ class Layer(Module):
         _check_size(nout, "nout")
         source = make_rng(seed, rng)
         self.nin, self.nout = nin, nout
+        self.name = name
         self.neurons = [Neuron(nin, rng=source, **neuron_options) for _ in range(nout)]
-        self.rename(name)
 
     def __call__(self, x: Sequence[Input] | Input) -> Any:
         """One Value when nout == 1, else a list of Values (typed Any, as PyTorch types a Tensor)."""
@@ -183,11 +203,8 @@ class Layer(Module):
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
 
-    def children(self) -> list[Module]:
-        return list(self.neurons)
-
-    def output_labels(self) -> set[str]:
-        return set().union(*(n.output_labels() for n in self.neurons))
+    def output_roles(self) -> set[Role]:
+        return set().union(*(n.output_roles() for n in self.neurons))
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -221,12 +238,12 @@ class MLP(Module):
         source = make_rng(seed, rng)
         sizes = [nin, *nouts]
         last = len(nouts) - 1
+        self.name = name
         self.layers = [
             Layer(sizes[i], sizes[i + 1], rng=source, activation="linear" if i == last else activation)
             for i in range(len(nouts))
         ]
         self.nin = nin
-        self.rename(name)
 
     def __call__(self, x: Sequence[Input] | Input) -> Any:
         """One Value when the last layer has one neuron, else a list of Values."""
@@ -238,9 +255,6 @@ class MLP(Module):
     def parameters(self) -> list[Value]:
         return [p for layer in self.layers for p in layer.parameters()]
 
-    def children(self) -> list[Module]:
-        return list(self.layers)
-
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
 
@@ -248,10 +262,10 @@ class MLP(Module):
 class Sequential(Module):
     """Modules applied one after another; parameters in module order.
 
-    Renames its modules by kind and position (`layer0`, `block1`, ...) so that labels stay unique.
+    Names unnamed modules by kind and position (`layer0`, `block1`, ...), so that names stay unique.
 
     >>> model = Sequential(Layer(2, 3, seed=0), Layer(3, 1, activation="linear", seed=1))
-    >>> model([0.5, -0.5]).label
+    >>> model([0.5, -0.5]).role.qualified_name
     'layer1.n0.z'
     """
 
@@ -260,8 +274,8 @@ class Sequential(Module):
     def __init__(self, *modules: Module, name: str = "") -> None:
         if not modules:
             raise ValueError("Sequential needs at least one module")
+        self.name = name
         self.modules = list(modules)
-        self.rename(name)
 
     def __call__(self, x: Any) -> Any:
         for module in self.modules:
@@ -271,19 +285,12 @@ class Sequential(Module):
     def parameters(self) -> list[Value]:
         return [p for m in self.modules for p in m.parameters()]
 
-    def children(self) -> list[Module]:
-        return list(self.modules)
-
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(m) for m in self.modules)
         return f"Sequential(\n  {inner}\n)"
 
 
 # ------------------------------------------------------------------------------ checks
-def _join(prefix: str, part: str) -> str:
-    return f"{prefix}.{part}" if prefix else part
-
-
 def _check_size(n: object, what: str) -> None:
     if not isinstance(n, int) or isinstance(n, bool) or n < 1:
         raise ValueError(f"{what} must be a positive int, got {n!r}")

@@ -1,8 +1,8 @@
 """Residual blocks (He et al. 2015, eq. 1-2 and Fig. 2) and the variants learners ask about, plus a
 residual MLP and its plain twin for side-by-side experiments.
 
-Labels: a block called `name` labels its additions `name.sum0 ...` and, when an activation follows
-the addition, its outputs `name.out0 ...`; its layers are `name.fc1`, `name.fc2` and `name.proj`.
+Roles: a block gives its additions the roles `sum0 ...` (operand 1, S(x), marked as the skip) and,
+when an activation follows the addition, its outputs `out0 ...`; its layers are `fc1`, `fc2`, `proj`.
 """
 
 from __future__ import annotations
@@ -11,9 +11,10 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import Value
+from autograd import Value, topological_order
+from autograd.structure import Role
 
-from .module import Input, Layer, Module, _as_inputs, _check_activation, _join, make_rng
+from .module import Input, Layer, Module, _as_inputs, _check_activation, make_rng
 
 SHORTCUTS = ("identity", "projection", "zeros", "none")
 
@@ -38,13 +39,14 @@ class ResidualBlock(Module):
     `parameters()`: layer 1, then layer 2, then the projection's weights.
 
     >>> block = ResidualBlock(2, seed=0)
-    >>> y = block([1.0, -1.0]); [v.label for v in y]
+    >>> y = block([1.0, -1.0]); [v.role.name for v in y]
     ['out0', 'out1']
     >>> len(block.parameters())
     12
     """
 
     kind = "block"
+    residual = True  # drawn with a residual block's frame
 
     def __init__(
         self,
@@ -76,6 +78,7 @@ class ResidualBlock(Module):
         self.shortcut = shortcut
         self.layers = layers
         self.activation_after_add = activation_after_add
+        self.name = name
         if layers == 2:
             self.fc1 = Layer(nin, nout, activation=activation, rng=source)
             self.fc2: Layer | None = Layer(nout, nout, activation="linear", rng=source)
@@ -83,7 +86,11 @@ class ResidualBlock(Module):
             self.fc1 = Layer(nin, nout, activation="linear", rng=source)
             self.fc2 = None
         self.proj = Layer(nin, nout, activation="linear", bias=False, rng=source) if shortcut == "projection" else None
-        self.rename(name)
+        if self.proj is not None:
+            self.proj.on_skip_path = True  # x travels through Ws on its way to the addition
+        # The addition's operand 1 is S(x): pictures draw that edge as the skip path.
+        self._sum_roles = [self.role(f"sum{i}", skip_operands=(1,)) for i in range(nout)]
+        self._out_roles = [self.role(f"out{i}") for i in range(nout)]
 
     def __call__(self, x: Sequence[Input] | Input, *, detach: str | None = None) -> list[Value]:
         """The block's outputs. `detach="skip"` feeds the shortcut a detached copy of x, so that x's
@@ -102,10 +109,10 @@ class ResidualBlock(Module):
                 z = hi
             else:
                 z = hi + skip[i]
-                z.label = self._sum_labels[i]
+                z.role = self._sum_roles[i]
             if self.activation_after_add and self.activation != "linear":
                 z = getattr(z, self.activation)()
-                z.label = self._out_labels[i]
+                z.role = self._out_roles[i]
             out.append(z)
         return out
 
@@ -122,25 +129,25 @@ class ResidualBlock(Module):
     def parameters(self) -> list[Value]:
         return [p for m in self.children() for p in m.parameters()]
 
-    def children(self) -> list[Module]:
-        return [m for m in (self.fc1, self.fc2, self.proj) if m is not None]
+    def joins(self, root: Value) -> list[Value]:
+        """The additions y_i = F(x)_i + S(x)_i of this block in `root`'s graph, in order of i.
 
-    def rename(self, name: str) -> None:
-        self.name = name
-        self.fc1.rename(_join(name, "fc1"))
-        if self.fc2 is not None:
-            self.fc2.rename(_join(name, "fc2"))
-        if self.proj is not None:
-            self.proj.rename(_join(name, "proj"))
-        self._sum_labels = [_join(name, f"sum{i}") for i in range(self.nout)]
-        self._out_labels = [_join(name, f"out{i}") for i in range(self.nout)]
+        >>> from autograd import sum_of
+        >>> block = ResidualBlock(2, seed=0)
+        >>> out = sum_of(block([1.0, -1.0]))
+        >>> [v.role.name for v in block.joins(out)]
+        ['sum0', 'sum1']
+        """
+        index = {role: i for i, role in enumerate(self._sum_roles)}
+        found = [node for node in topological_order(root) if node.role in index]
+        return sorted(found, key=lambda node: index[node.role])
 
-    def output_labels(self) -> set[str]:
+    def output_roles(self) -> set[Role]:
         if self.activation_after_add and self.activation != "linear":
-            return set(self._out_labels)
+            return set(self._out_roles)
         if self.shortcut == "none":
-            return (self.fc2 or self.fc1).output_labels()
-        return set(self._sum_labels)
+            return (self.fc2 or self.fc1).output_roles()
+        return set(self._sum_roles)
 
     def __repr__(self) -> str:
         extra = "" if self.activation_after_add else ", activation_after_add=False"
@@ -184,6 +191,7 @@ class ResidualMLP(Module):
         source = make_rng(seed, rng)
         self.nin = nin
         self.input = Layer(nin, width, activation=activation, rng=source)
+        self.name = name
         self.blocks = [
             ResidualBlock(
                 width, width, activation, shortcut, layers=layers, activation_after_add=activation_after_add, rng=source
@@ -191,7 +199,6 @@ class ResidualMLP(Module):
             for _ in range(depth)
         ]
         self.head = Layer(width, nout, activation="linear", rng=source)
-        self.rename(name)
 
     def __call__(self, x: Sequence[Input] | Input) -> Any:
         h = self.input.outputs(_as_inputs(x, self.nin, self))
@@ -204,13 +211,6 @@ class ResidualMLP(Module):
 
     def children(self) -> list[Module]:
         return [self.input, *self.blocks, self.head]
-
-    def rename(self, name: str) -> None:
-        self.name = name
-        self.input.rename(_join(name, "input"))
-        for i, block in enumerate(self.blocks):
-            block.rename(_join(name, f"block{i}"))
-        self.head.rename(_join(name, "head"))
 
     def __repr__(self) -> str:
         block = self.blocks[0] if self.blocks else None

@@ -135,14 +135,18 @@ def test_rankdir_and_bad_options():
         render(a, "picture.jpg")
 
 
-def test_size_guard_refuses_before_running_dot():
-    x = Value(1.0)
-    y = x
-    for _ in range(600):
-        y = y * 1.01
-    with pytest.raises(GraphTooLargeError, match="collapse=1"):
-        draw(y)
-    assert len(draw(y, max_nodes=2000).source) > 0
+def chain(n):
+    y = Value(1.0)
+    for _ in range(n - 1):
+        y = y * 1.01  # each step adds a node and a plain-number box
+    return y
+
+
+def test_size_guard_counts_nodes_not_plain_number_boxes():
+    assert len(draw(chain(999)).source) > 0  # 999 nodes and 998 number boxes: allowed
+    with pytest.raises(GraphTooLargeError, match=r"1001 nodes to draw \(plain numbers not counted\).*collapse=1"):
+        draw(chain(1001))
+    assert len(draw(chain(1001), max_nodes=2000).source) > 0
 
 
 def test_deep_graphs_draw_without_recursion():
@@ -194,7 +198,7 @@ def test_numbers_the_readme_quotes():
     source = draw(out).source
     boxes = [line for line in source.splitlines() if re.match(r"\tn\d+c? \[", line)]
     assert len(boxes) == 402
-    with pytest.raises(GraphTooLargeError, match="402 boxes"):
+    with pytest.raises(GraphTooLargeError, match="402 nodes"):
         draw(out, max_nodes=400)
 
 

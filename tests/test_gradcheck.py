@@ -3,7 +3,7 @@
 import pytest
 
 from autograd import GradcheckError, Value, gradcheck
-from autograd.value import _unary
+from autograd.value import _node
 
 
 def test_passes_on_a_correct_function():
@@ -12,7 +12,7 @@ def test_passes_on_a_correct_function():
 
 def wrong_square(x: Value) -> Value:
     """x**2 with a deliberately wrong local derivative (x instead of 2x)."""
-    return _unary("square", x.data**2, x, x.data)
+    return _node("square", x.data**2, x, x.data)
 
 
 def test_names_the_failing_input_with_both_numbers():

@@ -106,7 +106,8 @@ def test_mlp_shape_and_parameter_order_match_micrograd():
     assert params[3] is model.layers[0].neurons[1].w[0]
     assert params[-1] is model.layers[2].neurons[0].b
     assert [layer.neurons[0].activation for layer in model.layers] == ["relu", "relu", "linear"]
-    assert params[0].label == "layer0.n0.w0" and params[-1].label == "layer2.n0.b"
+    assert params[0].role.qualified_name == "layer0.n0.w0" and params[-1].role.qualified_name == "layer2.n0.b"
+    assert all(p.label == "" for p in params)  # labels stay free for the user
 
 
 def test_same_numbers_as_micrograd_from_the_same_seed():

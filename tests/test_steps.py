@@ -14,7 +14,7 @@ def test_frames_follow_reverse_topological_order_and_end_with_backwards_gradient
     cost = nodes["cost"]
     frames = list(backward_steps(cost))
     assert [f.caption for f in frames] == [
-        "seed: d cost / d cost = 1",
+        "seed: cost is the output, so its gradient is 1",
         "cost (+) sends 1 to out",
         "out (*) sends 2 to r",
         "r (+) sends 2 to xy and 2 to s",
@@ -41,7 +41,7 @@ def test_frame_drawing_shows_only_pushed_gradients():
 
 def test_a_single_leaf_has_just_the_seed_frame():
     frames = list(backward_steps(Value(2.0, "v")))
-    assert len(frames) == 1 and frames[0].caption == "seed: d v / d v = 1"
+    assert len(frames) == 1 and frames[0].caption == "seed: v is the output, so its gradient is 1"
 
 
 def write_page(tmp_path):
@@ -103,7 +103,7 @@ def test_page_flips_frames_in_headless_chromium(tmp_path):
             return [f.get_attribute("id") for f in driver.find_elements(By.CLASS_NAME, "frame") if f.is_displayed()]
 
         caption = driver.find_element(By.ID, "caption")
-        assert visible() == ["frame0"] and caption.text == "seed: d cost / d cost = 1"
+        assert visible() == ["frame0"] and caption.text == "seed: cost is the output, so its gradient is 1"
         driver.find_element(By.ID, "next").click()
         assert visible() == ["frame1"] and caption.text == "cost (+) sends 1 to out"
         driver.find_element(By.TAG_NAME, "body").send_keys(Keys.ARROW_RIGHT)
@@ -126,3 +126,39 @@ def test_notebook_slider_has_one_position_per_frame():
     widget = step_widget(nodes["cost"])
     slider = widget.children[0]
     assert (slider.min, slider.max, slider.value) == (0, 6, 0)
+
+
+def test_captions_quote_names_that_are_not_one_word():
+    x, y = Value(3.0, "x"), Value(-4.0, "y")
+    product = x * y
+    product.label = "x * y"
+    captions = [f.caption for f in backward_steps(product)]
+    assert captions == ["seed: “x * y” is the output, so its gradient is 1", "“x * y” (*) sends -4 to x and 3 to y"]
+
+
+def test_a_shorter_run_removes_only_the_frames_it_wrote_before(tmp_path):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    pytest.importorskip("graphviz")
+    from autograd import render_steps
+
+    folder = tmp_path / "steps"
+    render_steps(seed_circuit()["cost"], folder)  # 7 frames
+    (folder / "notes.txt").write_text("mine")
+    (folder / "step_100.svg").write_text("not written by render_steps")
+    a = Value(2.0, "a")
+    page = render_steps(a * 3.0, folder)  # 2 frames
+    assert sorted(p.name for p in folder.iterdir()) == [
+        "index.html",
+        "notes.txt",
+        "step_000.svg",
+        "step_001.svg",
+        "step_100.svg",
+    ]
+    assert page.read_text().count('class="frame"') == 2
+    other = tmp_path / "site"
+    other.mkdir()
+    (other / "index.html").write_text("<html>someone else's page</html>")
+    with pytest.raises(FileExistsError, match="not written by render_steps"):
+        render_steps(a * 3.0, other)
+    assert (other / "index.html").read_text() == "<html>someone else's page</html>"
