@@ -1,8 +1,14 @@
-"""Losses as plain functions, `loss(predictions, targets)` in PyTorch's order, reduced by the mean."""
+"""Losses as plain functions, `loss(predictions, targets)` in PyTorch's order, reduced by the mean.
+
+Predictions, targets and logits may also be numpy arrays or scalars of any real dtype: they are read
+as the Python lists and numbers `.tolist()` gives, so the results are those of the lists, bit for bit.
+"""
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
+from numbers import Real
 from typing import Union
 
 from autograd import Value, sum_of
@@ -53,13 +59,14 @@ def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
     >>> round(cross_entropy([Value(1.0), Value(2.0), Value(3.0)], 2).data, 6)
     0.407606
     """
+    logits, targets = _plain(logits), _plain(targets)
     if isinstance(targets, int) and not isinstance(targets, bool):
         rows: list = [logits]
         labels: list = [targets]
     elif not isinstance(targets, (list, tuple)):
         raise ValueError(f"cross_entropy: targets must be a class index or a list of them, got {targets!r:.40}")
     else:
-        rows, labels = list(logits), list(targets)
+        rows, labels = [_plain(row) for row in logits], [_plain(t) for t in targets]
         if not rows or not all(isinstance(row, (list, tuple)) for row in rows):
             raise ValueError("cross_entropy: a batch needs a list of logit rows (one list per sample)")
         if len(rows) != len(labels):
@@ -84,16 +91,30 @@ def _cross_entropy_one(row: Sequence[Prediction], label: int) -> Value:
 
 
 def _pair(predictions, targets, where: str) -> tuple[list, list]:
+    predictions, targets = _plain(predictions), _plain(targets)
     ps = list(predictions) if isinstance(predictions, (list, tuple)) else [predictions]
-    ts = list(targets) if isinstance(targets, (list, tuple)) else [targets]
+    ts = [_plain(t) for t in targets] if isinstance(targets, (list, tuple)) else [targets]
     if not ps:
         raise ValueError(f"{where}: no predictions")
     if len(ps) != len(ts):
         raise ValueError(f"{where}: {len(ps)} predictions but {len(ts)} targets")
     for t in ts:
-        if isinstance(t, Value) or not isinstance(t, (int, float)):
+        # Real, not (int, float): numpy's longdouble stays a numpy scalar through .tolist()
+        if not isinstance(t, Real):
             raise ValueError(f"{where}: targets must be plain numbers, got {type(t).__name__}")
+        if not math.isfinite(t):
+            raise ValueError(f"{where}: targets must be finite, got {t!r}")
     return ps, ts
+
+
+def _plain(x):
+    """A numpy array or scalar as Python lists and numbers, anything else as it is.
+
+    Duck-typed on `.tolist()` so that numpy stays optional. The checks below then see the same types
+    as for lists (an np.int64 is no int, an array no list), and the arithmetic the same numbers.
+    """
+    tolist = getattr(x, "tolist", None)
+    return tolist() if callable(tolist) else x
 
 
 def _check_labels(targets: list, allowed: tuple, where: str, words: str) -> None:
@@ -105,7 +126,7 @@ def _check_labels(targets: list, allowed: tuple, where: str, words: str) -> None
 def _value(p: Prediction) -> Value:
     if isinstance(p, Value):
         return p
-    if isinstance(p, (int, float)) and not isinstance(p, bool):
+    if isinstance(p, Real) and not isinstance(p, bool):  # numpy's real scalars too; a bool is no score
         return Value(p)
     raise ValueError(f"predictions must be Values or numbers, got {type(p).__name__}")
 

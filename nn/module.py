@@ -303,8 +303,16 @@ def _check_activation(activation: str) -> str:
 
 
 def _as_inputs(x: object, expected: int, module: Module) -> Sequence[Input]:
-    """x as a sequence of `expected` inputs, or a ValueError naming both sizes."""
-    if isinstance(x, (Value, int, float)) and not isinstance(x, bool):
+    """x as a sequence of `expected` inputs, or a ValueError naming both sizes.
+
+    A numpy array or scalar is read as the Python list or number `.tolist()` gives (duck typing keeps
+    numpy optional): the same floats as a list, and a numpy scalar, which has no len(), is one input.
+    """
+    tolist = getattr(x, "tolist", None)
+    if callable(tolist):
+        x = tolist()
+    # the only numpy scalars tolist() leaves are long doubles: one input, which dot() reads or names
+    if (isinstance(x, (Value, int, float)) and not isinstance(x, bool)) or type(x).__module__ == "numpy":
         x = [x]
     elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
         raise TypeError(

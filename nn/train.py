@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 
 from autograd import Value
 
-from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss
+from .losses import _plain, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from .module import Module
 from .optim import SGD, Optimizer
 
@@ -52,12 +52,16 @@ def fit(
         batch_size: train on a random batch each step (None: the whole set).
         progress: show a progress bar; None shows it in a terminal or a notebook, not in a pipe or CI.
 
+    X and y may be numpy arrays, X of shape (n, d) and y of shape (n,), with any real dtype: training
+    on them gives exactly the numbers that training on `X.tolist()` and `y.tolist()` gives.
+
     >>> from nn import MLP, make_moons
     >>> X, y = make_moons(20, seed=0)
     >>> history = fit(MLP(2, [8, 1], seed=0), X, y, steps=3, progress=False)
     >>> len(history.loss)
     3
     """
+    X, y = _plain(X), _plain(y)  # lists from here on, as make_moons gives them
     if len(X) != len(y):
         raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
     loss_fn = _loss_function(loss)
@@ -88,6 +92,8 @@ def fit(
 def accuracy(predictions: list, targets: list, loss: str | Callable = "hinge") -> float:
     """The fraction classified right: the sign of a score for hinge (-1/+1) and bce (0/1) labels,
     the largest logit for cross_entropy. NaN for mse and custom losses."""
+    # Python numbers, so that numpy targets compare to Python bools and the fraction is a float
+    targets = [_plain(t) for t in _plain(targets)]
     if loss == "cross_entropy":
         right = [max(range(len(row)), key=lambda k: _data(row[k])) == t for row, t in zip(predictions, targets)]
     elif loss in ("hinge", "bce"):
