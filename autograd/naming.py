@@ -17,14 +17,19 @@ def node_names(order: list[Value]) -> dict[int, str]:
     return {id(node): node.label or f"{node.op or 'leaf'}#{i}" for i, node in enumerate(order)}
 
 
-def operand_texts(node: Value, names: dict[int, str]) -> list[str]:
-    """The node's operands in the order they were written, Values by name and numbers by value."""
-    kids = [names[id(child)] for child in node.children]
+def operands(node: Value) -> list[Value | float]:
+    """The node's operands in the order they were written: Values, and plain numbers where they stood."""
+    kids: list[Value | float] = list(node.children)
     const = node._const
     if const is None:
         return kids
     if isinstance(const, tuple):  # n-ary ops keep their plain-number terms in a tuple
-        return kids + [number(c) for c in const]
+        return kids + list(const)
     if isinstance(const, _Left):
-        return [number(const)] + kids
-    return kids + [number(const)]
+        return [const, *kids]
+    return [*kids, const]
+
+
+def operand_texts(node: Value, names: dict[int, str]) -> list[str]:
+    """The node's operands in the order they were written, Values by name and numbers by value."""
+    return [names[id(x)] if isinstance(x, Value) else number(x) for x in operands(node)]
