@@ -8,28 +8,40 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
+import shutil
+import subprocess
 import sys
 from pathlib import Path
+from typing import NoReturn
 
 from .examples import seed_circuit
 from .expression import ExpressionError, build, parse_variables
-from .graph import topological_order
 from .naming import node_names, operand_texts
 from .report import grad_table
-from .value import Value
+from .value import Value, topological_order
 
 USAGE_ERROR = 2
+READER_GONE = 1  # as Python itself exits when its output pipe closes
+DEMO_PICTURE = Path("skipgrad-demo.png")
+PICTURE_FORMATS = (".png", ".svg", ".pdf")
+
+
+class Refusal(Exception):
+    """A request the command cannot carry out; the message is one line for the user."""
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(_protect_unary_minus(sys.argv[1:] if argv is None else argv))
     try:
-        if args.command == "grad":
-            return grad(args)
-        return demo(args)
-    except ExpressionError as bad:
-        return _fail(str(bad))
+        code = grad(args) if args.command == "grad" else demo(args)
+        sys.stdout.flush()  # a closed pipe must show up here, where it is handled, not at exit
+        return code
+    except BrokenPipeError:  # before OSError, which it is
+        return _reader_gone()
+    except (Refusal, ExpressionError) as refused:
+        return _fail(str(refused))
     except (ValueError, ZeroDivisionError, OverflowError) as bad:  # raised by backward(), e.g. sqrt'(0)
         return _fail(str(bad))
     except ImportError as missing:  # drawing without the graphviz package
@@ -40,6 +52,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def grad(args: argparse.Namespace) -> int:
     out, leaves = build(args.expression, parse_variables(args.variables))
+    _check_outputs(args)
     out.backward()
     if args.json:
         print(json.dumps(_as_json(args.expression, out, leaves), indent=2))
@@ -50,6 +63,9 @@ def grad(args: argparse.Namespace) -> int:
 
 
 def demo(args: argparse.Namespace) -> int:
+    if args.render is None and not args.no_render:
+        args.render = _default_picture()
+    _check_outputs(args)
     nodes = seed_circuit()
     cost = nodes["cost"]
     cost.backward()
@@ -58,6 +74,59 @@ def demo(args: argparse.Namespace) -> int:
     print(grad_table(cost))
     _pictures(cost, args, highlight=[(nodes["xy"], nodes["r"])], legend=True)
     return 0
+
+
+def _default_picture() -> Path | None:
+    """The demo draws a picture unless told not to; when it cannot, it says why and prints the table
+    alone, since nobody asked for that picture in particular."""
+    try:
+        _check_picture(DEMO_PICTURE)
+    except (Refusal, ImportError) as why:
+        print(f"no picture: {why}", file=sys.stderr)
+        return None
+    return DEMO_PICTURE
+
+
+# ------------------------------------------------------------------ outputs, checked up front
+def _check_outputs(args: argparse.Namespace) -> None:
+    """Refuse a --render or --steps that cannot be written before anything is printed, so that a
+    refusal never comes after half of the output."""
+    if args.render:
+        _check_picture(args.render)
+    if args.steps:
+        _check_folder(args.steps, args.steps)
+        _check_dot()
+
+
+def _check_picture(path: Path) -> None:
+    if path.suffix.lower() not in PICTURE_FORMATS:
+        raise Refusal(f"--render {path}: the file name must end in .png, .svg or .pdf")
+    if path.is_dir():
+        raise Refusal(f"cannot write {path}: it is a folder")
+    if path.exists() and not os.access(path, os.W_OK):
+        raise Refusal(f"cannot write {path}: permission denied")
+    _check_folder(path.parent, path)
+    _check_dot()
+
+
+def _check_folder(folder: Path, target: Path) -> None:
+    """`folder` can hold `target`: it is a writable folder, or the nearest part of it that exists is
+    one (the rest is made when writing)."""
+    existing = folder
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise Refusal(f"cannot write {target}: {existing} is not a folder")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise Refusal(f"cannot write {target}: no permission to write in {existing}")
+
+
+def _check_dot() -> None:
+    """Pictures need the graphviz package (importing drawing checks it) and Graphviz's `dot` program."""
+    from .drawing import DotNotFoundError
+
+    if shutil.which("dot") is None:
+        raise Refusal(str(DotNotFoundError()))
 
 
 def _pictures(root: Value, args: argparse.Namespace, quiet: bool = False, **options) -> None:
@@ -75,30 +144,39 @@ def _pictures(root: Value, args: argparse.Namespace, quiet: bool = False, **opti
             page = render_steps(root, args.steps)
             if not quiet:
                 print(f"step-through: {page}")
-    except DotNotFoundError as missing:
-        print(f"\nno picture: {missing}", file=sys.stderr)
+    except DotNotFoundError as missing:  # checked already, but `dot` can vanish or be unrunnable
+        raise Refusal(str(missing)) from None
+    except subprocess.CalledProcessError as failed:  # dot ran and failed; its own output went to stderr
+        raise Refusal(f"Graphviz's dot failed with exit status {failed.returncode}") from None
 
 
+# ------------------------------------------------------------------ JSON
 def _as_json(expression: str, out: Value, leaves: dict[str, Value]) -> dict:
+    """Nodes in topological order; each has an `id` (its index) and names its inputs by `id` too,
+    since two nodes may share a name (x*y + x*y). A plain-number input has the id null."""
     order = topological_order(out)
     names = node_names(order)
+    index = {id(node): i for i, node in enumerate(order)}
     return {
         "expression": expression,
         "output": {"data": out.data, "grad": out.grad},
         "variables": {name: {"data": v.data, "grad": v.grad} for name, v in leaves.items()},
         "nodes": [
             {
+                "id": i,
                 "name": names[id(n)],
                 "op": n.op,
                 "inputs": operand_texts(n, names) if n.op else [],
+                "input_ids": [index[id(x)] if isinstance(x, Value) else None for x in n.operands] if n.op else [],
                 "data": n.data,
                 "grad": n.grad,
             }
-            for n in order
+            for i, n in enumerate(order)
         ],
     }
 
 
+# ------------------------------------------------------------------ arguments and exits
 def _protect_unary_minus(argv: list[str]) -> list[str]:
     """An expression such as "-x*y" is not an option: a leading space keeps argparse from taking it
     for one (the parser strips it)."""
@@ -107,12 +185,30 @@ def _protect_unary_minus(argv: list[str]) -> list[str]:
 
 
 def _fail(message: str) -> int:
-    print(f"skipgrad: error: {message}", file=sys.stderr)
+    one_line = " ".join(message.splitlines())  # a file name may hold a line break
+    print(f"skipgrad: error: {one_line}", file=sys.stderr)
     return USAGE_ERROR
 
 
+def _reader_gone() -> int:
+    """The reader left early (`skipgrad ... | head -1`), which is not an error worth a word. Python
+    would still flush stdout at exit and complain, so stdout now goes to devnull (the recipe in
+    Python's documentation of SIGPIPE)."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    return READER_GONE
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, but a mistake in the arguments is one line too, like every other refusal."""
+
+    def error(self, message: str) -> NoReturn:
+        print(f"skipgrad: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        sys.exit(USAGE_ERROR)
+
+
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="skipgrad", description="Back-propagate and show every node's gradient.")
+    parser = _Parser(prog="skipgrad", description="Back-propagate and show every node's gradient.")
     commands = parser.add_subparsers(dest="command", required=True)
     grad_cmd = commands.add_parser(
         "grad",
@@ -126,14 +222,11 @@ def _parser() -> argparse.ArgumentParser:
     grad_cmd.add_argument("--json", action="store_true", help="print values and gradients as JSON")
     demo_cmd = commands.add_parser("demo", help="the residual circuit, as a table and a picture")
     grad_cmd.add_argument("--render", type=Path, metavar="FILE", help="also draw the graph (.png, .svg or .pdf)")
-    demo_cmd.add_argument(
-        "--render",
-        type=Path,
-        metavar="FILE",
-        default=Path("skipgrad-demo.png"),
-        help="where to draw the graph (default: skipgrad-demo.png)",
+    picture = demo_cmd.add_mutually_exclusive_group()
+    picture.add_argument(
+        "--render", type=Path, metavar="FILE", help=f"where to draw the graph (default: {DEMO_PICTURE})"
     )
-    demo_cmd.add_argument("--no-render", dest="render", action="store_const", const=None, help="print only")
+    picture.add_argument("--no-render", action="store_true", help="print only")
     for command in (grad_cmd, demo_cmd):
         command.add_argument("--steps", type=Path, metavar="FOLDER", help="also write a backward step-through page")
     return parser

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import ast
 import math
+import unicodedata
+from typing import NamedTuple
 
 from .value import Value
 
 MAX_LENGTH = 1000
-MAX_DEPTH = 60
+MAX_DEPTH = 60  # brackets, calls and signs inside each other; a chain such as x+x+...+x counts once
 
 UNARY_FUNCTIONS = {
     "exp": Value.exp,
@@ -28,6 +30,11 @@ BINARY_FUNCTIONS = {"max": Value.max, "min": Value.min}
 OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
 FUNCTIONS = sorted([*UNARY_FUNCTIONS, *BINARY_FUNCTIONS])
 
+# How tightly each kind of node binds, in the order ast.unparse ranks them, so that labels get
+# brackets exactly where Python's own unparse would put them.
+_SUM, _PRODUCT, _SIGN, _POWER, _ATOM = range(5)
+_BINDING = {ast.Add: _SUM, ast.Sub: _SUM, ast.Mult: _PRODUCT, ast.Div: _PRODUCT, ast.Pow: _POWER}
+
 
 class ExpressionError(ValueError):
     """The expression or its variables cannot be used; the message is one line for the user."""
@@ -37,24 +44,36 @@ def parse_variables(assignments: list[str]) -> dict[str, float]:
     """["x=3", "y=-4"] -> {"x": 3.0, "y": -4.0}, refusing bad names, bad numbers and repeats."""
     variables: dict[str, float] = {}
     for item in assignments:
-        name, sep, text = item.partition("=")
-        name = name.strip()
+        written, sep, text = item.partition("=")
         if not sep:
             raise ExpressionError(f"expected NAME=NUMBER, got {item!r}")
+        # Python reads names in NFKC form (a fullwidth ｘ in the expression is x), so names given here must be too.
+        name = unicodedata.normalize("NFKC", written.strip())
         if not name.isidentifier() or name.startswith("_"):
-            raise ExpressionError(f"{name!r} is not a valid variable name")
+            raise ExpressionError(f"{written.strip()!r} is not a valid variable name")
         if name in UNARY_FUNCTIONS or name in BINARY_FUNCTIONS:
             raise ExpressionError(f"{name!r} is a function name; pick another variable name")
         if name in variables:
             raise ExpressionError(f"variable {name!r} is given twice")
-        try:
-            value = float(text.strip())
-        except ValueError:
-            raise ExpressionError(f"{name}={text!r}: not a number") from None
-        if not math.isfinite(value):
-            raise ExpressionError(f"{name}={text}: the value must be a finite number")
-        variables[name] = value
+        variables[name] = _variable_value(name, text.strip())
     return variables
+
+
+def _variable_value(name: str, text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise ExpressionError(f"{name}={text!r}: not a number") from None
+    if math.isinf(value) and "inf" not in text.lower():  # float() turns 1e400 into inf without a word
+        raise ExpressionError(f"{name}={text}: {_too_large(text)}")
+    if not math.isfinite(value):
+        raise ExpressionError(f"{name}={text}: the value must be a finite number")
+    return value
+
+
+def _too_large(text: str) -> str:
+    shown = text if len(text) <= 30 else text[:27] + "..."
+    return f"the number {shown} is too large for a float (the largest is about 1.8e308)"
 
 
 def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str, Value]]:
@@ -70,13 +89,15 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
         raise ExpressionError(f"the expression is {len(expression)} characters long; the limit is {MAX_LENGTH}")
     if not expression.strip():
         raise ExpressionError("the expression is empty")
+    source = expression.strip()
     try:
-        tree = ast.parse(expression.strip(), mode="eval")
+        tree = ast.parse(source, mode="eval")
     except SyntaxError as bad:
         raise ExpressionError(f"not a valid expression: {bad.msg}") from None
     except (RecursionError, MemoryError):
         raise ExpressionError("the expression is nested too deeply") from None
-    _check(tree)
+    _check(tree, source)
+    # Function names left in the tree are the callee of a call: _check refused them anywhere else.
     used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS})
     missing = [name for name in used if name not in variables]
     if missing:
@@ -89,40 +110,36 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
         out = _evaluate(tree.body, leaves)
     except (ValueError, ZeroDivisionError, OverflowError) as bad:
         raise ExpressionError(str(bad)) from None
-    if not isinstance(out, Value):
-        out = Value(out, ast.unparse(tree.body))
-    return out, leaves
+    if not isinstance(out.value, Value):
+        return Value(out.value, out.text), leaves
+    return out.value, leaves
 
 
-def _check(tree: ast.Expression) -> None:
-    """Refuse anything outside the whitelist, and trees deeper than MAX_DEPTH (iteratively)."""
+def _check(tree: ast.Expression, source: str) -> None:
+    """Refuse anything outside the whitelist, and nesting deeper than MAX_DEPTH (iteratively).
+
+    Nothing here recurses, so the limit is not about Python's stack: it keeps the promise that deeply
+    nested input is refused, while a long flat chain (x+x+...+x, 500 terms) is fine."""
     stack: list[tuple[ast.AST, int]] = [(tree.body, 1)]
     while stack:
         node, depth = stack.pop()
         if depth > MAX_DEPTH:
             raise ExpressionError(f"the expression is nested more than {MAX_DEPTH} levels deep")
         if isinstance(node, ast.Constant):
-            if type(node.value) not in (int, float):
-                raise ExpressionError(f"only numbers are allowed as constants, not {node.value!r:.30}")
+            _check_number(node, source)
         elif isinstance(node, ast.Name):
-            if node.id.startswith("_"):
-                raise ExpressionError(f"names starting with '_' are not allowed: {node.id}")
+            _check_name(node)
         elif isinstance(node, ast.BinOp):
             if type(node.op) not in OPERATORS:
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed; use + - * / **")
-            stack += [(node.left, depth + 1), (node.right, depth + 1)]
+            for operand, on_left in ((node.left, True), (node.right, False)):
+                stack.append((operand, depth if _continues_chain(node, operand, on_left) else depth + 1))
         elif isinstance(node, ast.UnaryOp):
             if not isinstance(node.op, (ast.USub, ast.UAdd)):
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
             stack.append((node.operand, depth + 1))
         elif isinstance(node, ast.Call):
-            name = node.func.id if isinstance(node.func, ast.Name) else None
-            if name not in UNARY_FUNCTIONS and name not in BINARY_FUNCTIONS:
-                shown = name or ast.unparse(node.func)[:30]
-                raise ExpressionError(f"{shown}() is not an allowed function; allowed: {', '.join(FUNCTIONS)}")
-            expected = 1 if name in UNARY_FUNCTIONS else 2
-            if node.keywords or len(node.args) != expected or any(isinstance(a, ast.Starred) for a in node.args):
-                raise ExpressionError(f"{name}() takes exactly {expected} argument{'s' if expected > 1 else ''}")
+            _check_call(node)
             stack += [(arg, depth + 1) for arg in node.args]
         else:
             raise ExpressionError(
@@ -131,29 +148,123 @@ def _check(tree: ast.Expression) -> None:
             )
 
 
-def _evaluate(node: ast.AST, leaves: dict[str, Value]) -> Value | float:
-    """Evaluate a checked tree; its depth is at most MAX_DEPTH, so recursion is bounded."""
-    if isinstance(node, ast.Constant):
-        return float(node.value)  # type: ignore[arg-type]  # checked: an int or a float
-    if isinstance(node, ast.Name):
-        return leaves[node.id]
+def _check_number(node: ast.Constant, source: str) -> None:
+    if type(node.value) not in (int, float):
+        raise ExpressionError(f"only numbers are allowed as constants, not {node.value!r:.30}")
+    try:
+        finite = math.isfinite(node.value)  # type: ignore[arg-type]  # an int or a float; ast reads 1e400 as inf
+    except OverflowError:  # an integer literal of 309 digits or more
+        finite = False
+    if not finite:
+        raise ExpressionError(_too_large(ast.get_source_segment(source, node) or repr(node.value)))
+
+
+def _check_name(node: ast.Name) -> None:
+    if node.id.startswith("_"):
+        raise ExpressionError(f"names starting with '_' are not allowed: {node.id}")
+    # A call's function name is not walked, so a function name met here stands where a value should.
+    if node.id in UNARY_FUNCTIONS:
+        raise ExpressionError(f"{node.id!r} is a function; call it as {node.id}(...)")
+    if node.id in BINARY_FUNCTIONS:
+        raise ExpressionError(f"{node.id!r} is a function; call it as {node.id}(..., ...)")
+
+
+def _check_call(node: ast.Call) -> None:
+    name = node.func.id if isinstance(node.func, ast.Name) else None
+    if name not in UNARY_FUNCTIONS and name not in BINARY_FUNCTIONS:
+        shown = name or ast.unparse(node.func)[:30]
+        raise ExpressionError(f"{shown}() is not an allowed function; allowed: {', '.join(FUNCTIONS)}")
+    expected = 1 if name in UNARY_FUNCTIONS else 2
+    if node.keywords or len(node.args) != expected or any(isinstance(a, ast.Starred) for a in node.args):
+        raise ExpressionError(f"{name}() takes exactly {expected} argument{'s' if expected > 1 else ''}")
+
+
+def _continues_chain(parent: ast.BinOp, operand: ast.AST, on_left: bool) -> bool:
+    """Whether `operand` is the next link of a chain written without brackets: the left side of
+    x-y+z or x*y/z, the right side of x**y**z. A reader sees such a chain as one level."""
+    if not isinstance(operand, ast.BinOp):
+        return False
+    binding = _BINDING.get(type(parent.op))
+    if binding is None or _BINDING.get(type(operand.op)) != binding:
+        return False
+    return on_left != (binding == _POWER)
+
+
+class _Result(NamedTuple):
+    """A subexpression once evaluated: its value, its text as ast.unparse writes it, and how
+    tightly that text binds (to know where brackets go when it becomes an operand)."""
+
+    value: Value | float
+    text: str
+    binding: int
+
+
+def _evaluate(root: ast.AST, leaves: dict[str, Value]) -> _Result:
+    """Evaluate a checked tree bottom-up with explicit stacks: a flat sum of 500 terms is 500
+    levels deep in the ast, too deep for recursion (ast.unparse included)."""
+    results: list[_Result] = []
+    todo: list[tuple[ast.AST, bool]] = [(root, False)]
+    while todo:
+        node, operands_done = todo.pop()
+        operands = _operands(node)
+        if operands and not operands_done:
+            todo.append((node, True))
+            todo += [(operand, False) for operand in reversed(operands)]
+            continue
+        # The operands' results are the last ones on the stack, first operand first.
+        args = results[len(results) - len(operands) :]
+        del results[len(results) - len(operands) :]
+        results.append(_step(node, args, leaves))
+    return results[0]
+
+
+def _operands(node: ast.AST) -> list[ast.expr]:
+    if isinstance(node, ast.BinOp):
+        return [node.left, node.right]
     if isinstance(node, ast.UnaryOp):
-        operand = _evaluate(node.operand, leaves)
-        result = -operand if isinstance(node.op, ast.USub) else operand
-    elif isinstance(node, ast.BinOp):
-        left, right = _evaluate(node.left, leaves), _evaluate(node.right, leaves)
-        if not isinstance(left, Value) and not isinstance(right, Value):
-            return _fold(left, OPERATORS[type(node.op)], right)
-        result = _binary(left, OPERATORS[type(node.op)], right)
+        return [node.operand]
+    if isinstance(node, ast.Call):
+        return node.args
+    return []
+
+
+def _step(node: ast.AST, args: list[_Result], leaves: dict[str, Value]) -> _Result:
+    """One node, given its operands' results."""
+    if isinstance(node, ast.Constant):
+        return _Result(float(node.value), ast.unparse(node), _ATOM)  # type: ignore[arg-type]  # checked: finite
+    if isinstance(node, ast.Name):
+        return _Result(leaves[node.id], node.id, _ATOM)
+    if isinstance(node, ast.UnaryOp):
+        sign = "-" if isinstance(node.op, ast.USub) else "+"
+        value = -args[0].value if sign == "-" else args[0].value
+        return _labelled(value, sign + _bracketed(args[0], _SIGN), _SIGN)
+    if isinstance(node, ast.BinOp):
+        op, binding = OPERATORS[type(node.op)], _BINDING[type(node.op)]
+        left, right = args
+        # x-y-z is (x-y)-z but x**y**z is x**(y**z): the side that is not the chain needs a bracket at a tie.
+        tie_left, tie_right = (binding + 1, binding) if op == "**" else (binding, binding + 1)
+        text = f"{_bracketed(left, tie_left)} {op} {_bracketed(right, tie_right)}"
+        if not isinstance(left.value, Value) and not isinstance(right.value, Value):
+            return _Result(_fold(left.value, op, right.value), text, binding)
+        return _labelled(_binary(left.value, op, right.value), text, binding)
+    name = node.func.id  # type: ignore[attr-defined]  # checked: a call of an allowed function
+    first = args[0].value if isinstance(args[0].value, Value) else Value(args[0].value)
+    if name in UNARY_FUNCTIONS:
+        value = UNARY_FUNCTIONS[name](first)
     else:
-        call = node  # ast.Call, checked
-        args = [_evaluate(arg, leaves) for arg in call.args]  # type: ignore[attr-defined]
-        name = call.func.id  # type: ignore[attr-defined]
-        first = args[0] if isinstance(args[0], Value) else Value(args[0])
-        result = UNARY_FUNCTIONS[name](first) if name in UNARY_FUNCTIONS else BINARY_FUNCTIONS[name](first, args[1])
-    if isinstance(result, Value) and result.children and not result.label:
-        result.label = ast.unparse(node)
-    return result
+        value = BINARY_FUNCTIONS[name](first, args[1].value)
+    return _labelled(value, f"{name}({', '.join(arg.text for arg in args)})", _ATOM)
+
+
+def _bracketed(operand: _Result, needed: int) -> str:
+    return operand.text if operand.binding >= needed else f"({operand.text})"
+
+
+def _labelled(value: Value | float, text: str, binding: int) -> _Result:
+    """Label a new node with its text; a node passed through (+x) keeps its own label."""
+    if isinstance(value, Value) and value.children and not value.label:
+        value.label = text
+    return _Result(value, text, binding)
 
 
 def _binary(left, op: str, right) -> Value:

@@ -1,5 +1,6 @@
 """The `skipgrad` command line: gradient tables, JSON, pictures, and refusing unsafe or bad input."""
 
+import ast
 import json
 import shutil
 import subprocess
@@ -9,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from autograd.cli import main
+from autograd.expression import build
 
 ROOT = Path(__file__).resolve().parents[1]
 SEED = ["grad", "x*y + max(z, w)", "x=3", "y=-4", "z=2", "w=-1"]
@@ -129,3 +131,193 @@ def test_unwritable_output_is_a_one_line_error(capsys, tmp_path):
     blocker.write_text("not a folder")
     code, _, err = run([*SEED, "--render", str(blocker / "g.svg")], capsys)
     assert code == 2 and err.startswith("skipgrad: error: cannot write") and err.count("\n") == 1
+
+
+# ------------------------------------------------------------------ refusals before output, odd input, pipes
+@pytest.mark.parametrize(
+    "expression, variables, words",
+    [
+        ("exp*2", [], "'exp' is a function; call it as exp(...)"),
+        ("max", [], "'max' is a function; call it as max(..., ...)"),
+        ("exp + x", ["x=1"], "'exp' is a function; call it as exp(...)"),
+    ],
+)
+def test_a_function_name_used_as_a_variable_is_refused(expression, variables, words, capsys):
+    code, out, err = run(["grad", expression, *variables], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["grad"], "the following arguments are required: expression"),
+        (["frobnicate"], "invalid choice: 'frobnicate'"),
+        (["demo", "--render", "d.png", "--no-render"], "not allowed with argument"),
+    ],
+)
+def test_argument_mistakes_are_one_line_too(args, words, capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main(args)
+    _, err = capsys.readouterr()
+    assert leaving.value.code == 2 and err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err
+
+
+def test_a_bad_render_path_is_refused_before_anything_is_printed(capsys, tmp_path):
+    blocker = tmp_path / "file"
+    blocker.write_text("not a folder")
+    (tmp_path / "folder.svg").mkdir()
+    for target, words in [
+        (tmp_path / "g.txt", "must end in .png, .svg or .pdf"),
+        (blocker / "g.svg", "is not a folder"),
+        (tmp_path / "folder.svg", "is a folder"),
+    ]:
+        for extra in ([], ["--json"]):
+            code, out, err = run([*SEED, *extra, "--render", str(target)], capsys)
+            assert code == 2 and out == "", (target, out)
+            assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+def test_render_creates_missing_folders(capsys, tmp_path):
+    pytest.importorskip("graphviz")
+    code, out, _ = run([*SEED, "--render", str(tmp_path / "new" / "deeper" / "g.svg")], capsys)
+    assert code == 0 and (tmp_path / "new" / "deeper" / "g.svg").exists()
+
+
+def test_render_without_dot_fails_with_the_install_hint(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("graphviz")
+    monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
+    code, out, err = run([*SEED, "--render", str(tmp_path / "g.svg")], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and "apt-get install graphviz" in err, err
+    code, out, err = run([*SEED, "--steps", str(tmp_path / "steps")], capsys)
+    assert code == 2 and out == "" and "apt-get install graphviz" in err
+
+
+def test_demo_without_dot_still_prints_its_table(capsys, tmp_path, monkeypatch):
+    """The demo's picture is a default, not a request: without `dot` it is skipped with a note."""
+    pytest.importorskip("graphviz")
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    code, out, err = run(["demo"], capsys)
+    assert code == 0 and "xy    *    x, y" in out and "apt-get install graphviz" in err
+    code, out, err = run(["demo", "--render", "d.png"], capsys)
+    assert code == 2 and out == "" and "apt-get install graphviz" in err
+
+
+def _balanced_sum(terms: int) -> str:
+    parts = ["x"] * terms
+    while len(parts) > 1:
+        parts = [f"({a}+{b})" for a, b in zip(parts[::2], parts[1::2])]
+    return parts[0]
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["grad", _balanced_sum(128), "x=1"], ["grad", _balanced_sum(128), "x=1", "--json"], ["demo", "--no-render"]],
+)
+def test_output_into_a_closed_pipe_ends_quietly(args):
+    """As `skipgrad grad ... | head -1`, with the reader gone before the first line is written."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "autograd", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()  # long before Python has started in the child
+    err = child.stderr.read()
+    child.wait(timeout=60)
+    assert "Traceback" not in err and "BrokenPipe" not in err and "Broken pipe" not in err, err
+    assert err == "" and child.returncode == 1
+
+
+def test_flat_sums_and_products_are_not_nesting(capsys):
+    code, out, err = run(["grad", "+".join(["x"] * 61), "x=1", "--json"], capsys)
+    assert code == 0 and err == "" and json.loads(out)["output"]["data"] == 61.0
+    code, out, err = run(["grad", "*".join(["x"] * 61) + " - x/x/x", "x=1", "--json"], capsys)
+    assert code == 0 and err == "" and json.loads(out)["output"]["data"] == 0.0
+    longest = "x+" * 499 + "x"  # 999 characters, 500 terms: no recursion per term anywhere
+    code, out, err = run(["grad", longest, "x=1", "--json"], capsys)
+    data = json.loads(out)
+    assert code == 0 and err == "" and data["output"]["data"] == 500.0 and data["variables"]["x"]["grad"] == 500.0
+    code, out, err = run(["grad", longest, "x=1"], capsys)
+    assert code == 0 and err == "" and out.splitlines()[-1].split()[-2:] == ["500", "1"]
+
+
+def _sums_of_products(depth: int) -> str:
+    """(((x*x+x)*x+x)*x+x): every bracket is two levels, a product inside a sum."""
+    text = "x"
+    for _ in range(depth):
+        text = f"({text}*x+x)"
+    return text
+
+
+@pytest.mark.parametrize(
+    "expression",
+    [
+        "-" * 200 + "x",
+        "exp(" * 61 + "x" + ")" * 61,
+        "x" + "+(x" * 61 + ")" * 61,
+        _sums_of_products(31),
+    ],
+)
+def test_deep_nesting_is_still_refused(expression, capsys):
+    code, out, err = run(["grad", expression, "x=1"], capsys)
+    assert code == 2 and out == "" and "nested more than 60" in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(
+    "expression",
+    ["-(x+y)", "(-x)**2", "2**-x", "-x**2", "x-(y-z)", "(x-y)-z", "x/(y*z)", "x**y**z", "(x**y)**z", "max(x+y, -z)*2"],
+)
+def test_labels_read_as_python_writes_the_expression(expression):
+    values = {"x": 2, "y": 3, "z": 4}
+    out, _ = build(expression, {name: value for name, value in values.items() if name in expression})
+    assert out.label == ast.unparse(ast.parse(expression, mode="eval").body)
+
+
+@pytest.mark.parametrize(
+    "expression, variables, words",
+    [
+        ("1e400*x", ["x=1"], "the number 1e400 is too large for a float"),
+        ("x*1" + "0" * 400, ["x=1"], "is too large for a float"),
+        ("x*2", ["x=1e400"], "x=1e400: the number 1e400 is too large for a float"),
+        ("x*2", ["x=-1e400"], "too large"),
+        ("x*2", ["x=inf"], "finite"),
+    ],
+)
+def test_numbers_beyond_a_float_are_named(expression, variables, words, capsys):
+    code, out, err = run(["grad", expression, *variables], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+
+
+def test_names_are_normalised_as_python_does(capsys):
+    for args in (["ｘ*2", "x=3"], ["x*2", "ｘ=3"], ["ｘ*2", "ｘ=3"]):
+        code, out, err = run(["grad", *args, "--json"], capsys)
+        assert code == 0 and err == "" and json.loads(out)["variables"] == {"x": {"data": 3.0, "grad": 2.0}}
+    code, _, err = run(["grad", "x*2", "x=3", "ｘ=4"], capsys)
+    assert code == 2 and "given twice" in err
+    code, _, err = run(["grad", "x*2", "x=3", "ｅｘｐ=4"], capsys)
+    assert code == 2 and "'exp' is a function name" in err
+
+
+def test_json_nodes_have_ids_so_repeats_can_be_told_apart(capsys):
+    code, out, _ = run(["grad", "x*y + x*y + 2*x", "x=2", "y=3", "--json"], capsys)
+    nodes = json.loads(out)["nodes"]
+    assert code == 0 and [node["id"] for node in nodes] == list(range(len(nodes)))
+    by_id = {node["id"]: node for node in nodes}
+    products = [node for node in nodes if node["name"] == "x * y"]
+    assert len(products) == 2 and products[0]["id"] != products[1]["id"]
+    for node in nodes:
+        assert len(node["input_ids"]) == len(node["inputs"])
+        for name, ref in zip(node["inputs"], node["input_ids"]):
+            assert (ref is None and name == "2") or by_id[ref]["name"] == name
+    total = nodes[-1]
+    assert total["inputs"] == ["x * y + x * y", "2 * x"]
+    first_sum = by_id[total["input_ids"][0]]
+    assert sorted(first_sum["input_ids"]) == sorted(p["id"] for p in products)
+    assert by_id[total["input_ids"][1]]["input_ids"] == [None, by_id[0]["id"]]
