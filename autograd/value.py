@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import math
 import operator
+import threading
 from collections.abc import Iterable, Sequence
 from numbers import Real
 from typing import Any, Union
@@ -281,40 +282,94 @@ class Value:
         `child.grad += local * node.grad`. Gradients accumulate, as in PyTorch: calling backward
         twice without `zero_grad()` doubles every gradient (each call adds the same amount).
 
+        All or nothing: if the pass raises (an undefined derivative such as sqrt'(0), a gradient that
+        becomes inf or nan, which raises OverflowError naming the node, or a KeyboardInterrupt),
+        every `grad` is left exactly as it was before the call. Thread-safe: calls from several
+        threads on graphs that share nodes run one after another.
+
         >>> a, b = Value(1.5), Value(3.5)
         >>> s = a + b
         >>> s.backward(); [a.grad, b.grad]
         [1.0, 1.0]
         """
-        order = topological_order(self)
-        # Gradients already sitting on intermediate nodes (an earlier backward) are set aside, so
-        # that this call propagates only its own contribution and a second call adds exactly as much.
-        earlier = [(node, node.grad) for node in order if node.grad and node._a is not None]
-        for node, _ in earlier:
-            node.grad = 0.0
-        self.grad += 1.0
-        for node in reversed(order):
-            a = node._a
-            if a is None:
-                continue  # a leaf passes nothing back
-            grad = node.grad
-            if type(a) is tuple:  # an n-ary op: one local derivative per input
-                for child, local in zip(a, node._da):
-                    child.grad += local * grad
-                continue
-            # chain rule: d out / d input = (d node / d input) * (d out / d node); += because an
-            # input that feeds several nodes (or the same node twice) sums what each sends back
-            a.grad += node._da * grad
-            b = node._b
-            if b is not None:
-                b.grad += node._db * grad
-        for node, grad in earlier:
-            node.grad += grad
+        with _graph_lock:
+            order = topological_order(self)
+            # Gradients from earlier calls are set aside: this pass computes only its own
+            # contribution, then adds them back, or puts them back untouched if it fails.
+            earlier = [(node, node.grad) for node in order if node.grad]
+            for node, _ in earlier:
+                node.grad = 0.0
+            try:
+                self.grad = 1.0
+                for node in reversed(order):
+                    grad = node.grad
+                    if grad - grad:  # nan only for inf or nan (and nan is true): a cheap finiteness test
+                        raise _not_finite(node, grad)
+                    a = node._a
+                    if a is None:
+                        continue  # a leaf passes nothing back
+                    if type(a) is tuple:  # an n-ary op: one local derivative per input
+                        for child, local in zip(a, node._da):
+                            child.grad += local * grad
+                        continue
+                    # chain rule: d out / d input = (d node / d input) * (d out / d node); += because an
+                    # input that feeds several nodes (or the same node twice) sums what each sends back
+                    a.grad += node._da * grad
+                    b = node._b
+                    if b is not None:
+                        b.grad += node._db * grad
+                for node, grad in earlier:
+                    total = node.grad + grad
+                    if total - total:
+                        raise _not_finite(node, total)
+                    node.grad = total
+            except BaseException:
+                for node in order:
+                    node.grad = 0.0
+                for node, grad in earlier:
+                    node.grad = grad
+                raise
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this Value's graph."""
-        for node in topological_order(self):
-            node.grad = 0.0
+        with _graph_lock:
+            for node in topological_order(self):
+                node.grad = 0.0
+
+    # ---------------------------------------------------------------- copying and pickling
+    def __reduce_ex__(self, protocol: Any) -> tuple:
+        """Pickle and deep-copy a graph of any depth without recursion.
+
+        A leaf pickles by itself. Any other node carries its whole graph as a flat list in
+        topological order, inputs given by position, so nothing nests deeper than one level. Leaves
+        stay shared with other references to them in the same pickle or deepcopy.
+        """
+        if self._a is None:
+            return (_leaf, (self.data, self.grad, self.label, self.role))
+        order = topological_order(self)
+        position = {id(node): i for i, node in enumerate(order)}
+        entries: list = []
+        for node in order:
+            a, b = node._a, node._b
+            if a is None:
+                entries.append(node)
+                continue
+            inputs = tuple(position[id(c)] for c in a) if type(a) is tuple else position[id(a)]
+            entries.append(
+                (
+                    node.op,
+                    node.data,
+                    node.grad,
+                    node.label,
+                    node.role,
+                    inputs,
+                    node._da,
+                    None if b is None else position[id(b)],
+                    node._db,
+                    node._number,
+                )
+            )
+        return (_graph, (entries,))
 
     # ---------------------------------------------------------------- micrograd names and display
     @property
@@ -455,7 +510,45 @@ def _shown_op(op: str, operands: tuple) -> str:
     return f" {op} ".join(shown) if len(shown) > 1 else f"{op}({', '.join(shown)})"
 
 
+def _leaf(data: float, grad: float, label: str, role: Any) -> Value:
+    leaf = Value(data, label)
+    leaf.grad = grad
+    leaf.role = role
+    return leaf
+
+
+def _graph(entries: list) -> Value:
+    """Rebuild a pickled graph (see Value.__reduce_ex__) and return its last node, the root."""
+    built: list[Value] = []
+    for entry in entries:
+        if isinstance(entry, Value):
+            built.append(entry)
+            continue
+        op, data, grad, label, role, a, da, b, db, number = entry
+        inputs = tuple(built[i] for i in a) if type(a) is tuple else built[a]
+        node = _node(op, data, inputs, da, None if b is None else built[b], db, number)
+        node.grad, node.label, node.role = grad, label, role
+        built.append(node)
+    return built[-1]
+
+
+def _not_finite(node: Value, grad: float) -> OverflowError:
+    from .naming import given_name  # naming imports this module
+
+    name = given_name(node) or (f"the {node.op} node" if node.op else "a leaf")
+    return OverflowError(
+        f"backward: the gradient of {name} (value {node.data!r}) became {grad!r}; every grad was left as it "
+        "was before this call. A local derivative or a product of them is too large (or 0 * inf): "
+        "rescale the inputs or use a more stable op."
+    )
+
+
 # -------------------------------------------------------------------- walking a graph
+# One graph walk, backward or zero_grad at a time: walks mark the nodes they visit, and threads
+# whose graphs share nodes would otherwise overwrite each other's marks.
+_graph_lock = threading.RLock()
+
+
 def topological_order(root: Value) -> list[Value]:
     """Every node reachable from `root`, each after all of its children (inputs first, root last).
 
@@ -466,6 +559,11 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n.op for n in topological_order(a * b + a)]
     ['a', 'b', '*', '+']
     """
+    with _graph_lock:
+        return _walk(root)
+
+
+def _walk(root: Value) -> list[Value]:
     seen = object()  # this walk's mark
     order: list[Value] = []
     stack: list[Value | None] = [root]
