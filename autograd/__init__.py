@@ -6,6 +6,7 @@
 6.0
 """
 
+from .custom import CustomOp, WrongDerivative, custom_op, find_wrong_derivative
 from .gradcheck import GradcheckError, gradcheck
 from .report import grad_table, print_grads
 from .structure import Group, Role, mark_skip
@@ -20,6 +21,10 @@ __all__ = [
     "Role",
     "mark_skip",
     "gradcheck",
+    "custom_op",
+    "CustomOp",
+    "find_wrong_derivative",
+    "WrongDerivative",
     "GradcheckError",
     "grad_table",
     "print_grads",

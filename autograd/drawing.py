@@ -363,7 +363,7 @@ def _kind(node: Value, root: Value) -> str:
 
 
 def _edge_gradient(local, upstream: float | None) -> float | str | None:
-    if upstream is None:
+    if upstream is None or local is None:  # not yet sent back, or sent by a closure not yet run
         return None
     try:
         return local * upstream

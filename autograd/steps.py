@@ -58,6 +58,9 @@ def backward_steps(root: Value) -> Iterator[Frame]:
         upstream = grads.get(id(node), 0.0)
         sent = []
         for child, local in zip(node.children, node.local_grads):
+            if local is None:  # a closure whose share is not known before it has run once
+                sent.append(f"? to {names[id(child)]}")
+                continue
             carried = local * upstream
             grads[id(child)] = grads.get(id(child), 0.0) + carried
             sent.append(f"{number(carried)} to {names[id(child)]}")

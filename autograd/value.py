@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 import operator
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from numbers import Real
 from typing import Any, Union
 
@@ -30,7 +30,9 @@ class Value:
 
     Args:
         data: a real number (int, float, bool or a numpy real scalar); stored as a float.
-        label: a name shown in tables and drawings.
+        _children, _op: micrograd's constructor, for ops written the micrograd way: the inputs of
+            the op and its name; give the node a `_backward` closure that adds to the inputs' grads.
+        label: a name shown in tables and drawings. `Value(2.0, "a")` is short for label="a".
 
     >>> x, y = Value(3.0, "x"), Value(-4.0, "y")
     >>> out = x * y + x
@@ -52,16 +54,28 @@ class Value:
     _number: Any  # the plain-number operand, kept for display: a float, a _Left, or a tuple (n-ary ops)
     _walk: object  # the token of the last graph walk that visited this node
 
-    def __init__(self, data: Number, label: str = "") -> None:
+    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
+        if isinstance(_children, str):  # Value(2.0, "a"): the second argument is the label
+            if _op or label:
+                raise TypeError(
+                    "Value(data, label) takes a label only; for micrograd's form use Value(data, children, op)"
+                )
+            label, _children = _children, ()
         self.data = _real(data, "Value(data)")
         self.grad = 0.0
         self.label = _text(label)
-        self.op = ""
+        self.op = _text(_op, "Value(_op)")
         self.role = None
         self._a = self._b = None  # a leaf has no inputs
         self._da = self._db = None
         self._number = None
         self._walk = None
+        children = tuple(_children)
+        if children:  # micrograd's way: inputs now, a _backward closure later
+            for child in children:
+                if not isinstance(child, Value):
+                    raise TypeError(f"Value(_children): expected Values, got {type(child).__name__}")
+            self._a = children  # kept as an n-ary node whose local derivatives are unknown
 
     # ---------------------------------------------------------------- reading a node (the public view)
     @property
@@ -76,13 +90,46 @@ class Value:
 
     @property
     def local_grads(self) -> tuple:
-        """d self / d child for each child, in the order of `children`: `a*b` -> (b, a)."""
+        """d self / d child for each child, in the order of `children`: `a*b` -> (b, a).
+
+        A node with a `_backward` closure does not know its local derivatives; after a backward
+        they are what the closure sent per unit of gradient, and None before (or where it
+        cannot be told: a child listed twice).
+        """
         a = self._a
         if a is None:
             return ()
         if type(a) is tuple:
-            return self._da
+            da = self._da
+            if type(da) is tuple:
+                return da
+            return self._db if self._db is not None else (None,) * len(a)
         return (self._da,) if self._b is None else (self._da, self._db)
+
+    # ---------------------------------------------------------------- micrograd's closures
+    @property
+    def closure(self) -> Callable[[], None] | None:
+        """The `_backward` closure given to this node (micrograd's way of writing an op), else None."""
+        da = self._da
+        return da if type(self._a) is tuple and da is not None and type(da) is not tuple else None
+
+    @property
+    def _backward(self) -> Callable[[], None]:
+        """What backward does at this node, as micrograd's `_backward()`: a closure you gave, or, for a
+        built-in op, a function that sends `local * self.grad` to each input."""
+        if type(self._a) is tuple and type(self._da) is not tuple:
+            return self._da if self._da is not None else _nothing
+        return lambda: _send_back(self)
+
+    @_backward.setter
+    def _backward(self, closure: Callable[[], None]) -> None:
+        if not callable(closure):
+            raise TypeError(f"_backward must be a function of no arguments, got {type(closure).__name__}")
+        self._a = self.children  # the node now back-propagates only through the closure
+        self._b = None
+        self._da = closure
+        self._db = None
+        self._number = None
 
     @property
     def operands(self) -> tuple[Value | float, ...]:
@@ -309,8 +356,12 @@ class Value:
                     if a is None:
                         continue  # a leaf passes nothing back
                     if type(a) is tuple:  # an n-ary op: one local derivative per input
-                        for child, local in zip(a, node._da):
-                            child.grad += local * grad
+                        da = node._da
+                        if type(da) is tuple:
+                            for child, local in zip(a, da):
+                                child.grad += local * grad
+                        elif da is not None:  # a micrograd-style closure adds to its inputs itself
+                            _call_closure(node, a, da, grad)
                         continue
                     # chain rule: d out / d input = (d node / d input) * (d out / d node); += because an
                     # input that feeds several nodes (or the same node twice) sums what each sends back
@@ -510,6 +561,32 @@ def _shown_op(op: str, operands: tuple) -> str:
     return f" {op} ".join(shown) if len(shown) > 1 else f"{op}({', '.join(shown)})"
 
 
+def _nothing() -> None:
+    """micrograd's `_backward` of a leaf."""
+
+
+def _send_back(node: Value) -> None:
+    """The chain rule at one node, for code that calls `node._backward()` itself (micrograd's loop)."""
+    for child, local in zip(node.children, node.local_grads):
+        child.grad += local * node.grad
+
+
+def _call_closure(node: Value, inputs: tuple, closure: Callable[[], None], grad: float) -> None:
+    """Run a `_backward` closure and keep what it sent to each input per unit of gradient, so that
+    pictures and tables can show the gradient on each edge."""
+    before = [child.grad for child in inputs]
+    closure()
+    seen: set[int] = set()
+    locals_: list[float | None] = []
+    for child, old in zip(inputs, before):
+        if id(child) in seen or not grad:
+            locals_.append(None)  # a child listed twice: its edges cannot be told apart
+            continue
+        seen.add(id(child))
+        locals_.append((child.grad - old) / grad)
+    node._db = tuple(locals_)
+
+
 def _leaf(data: float, grad: float, label: str, role: Any) -> Value:
     leaf = Value(data, label)
     leaf.grad = grad
@@ -642,9 +719,9 @@ def _is_numpy_bool(x: object) -> bool:
     return t.__module__ == "numpy" and t.__name__ in ("bool_", "bool")
 
 
-def _text(label: object) -> str:
+def _text(label: object, where: str = "Value(label)") -> str:
     if not isinstance(label, str):
-        raise TypeError(f"Value(label): expected a str, got {type(label).__name__}")
+        raise TypeError(f"{where}: expected a str, got {type(label).__name__}")
     return label
 
 

@@ -9,11 +9,12 @@ sys.path.insert(0, str(ROOT))
 import matplotlib  # noqa: E402
 
 matplotlib.use("Agg")
+import graphviz  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from autograd import render  # noqa: E402
 from nn import compare_gradient_flow, plot_gradient_flow  # noqa: E402
-from tests.drawing_examples import residual_block_graph, seed_circuit_graph  # noqa: E402
+from tests.drawing_examples import micrograd_api_dot, residual_block_graph, seed_circuit_graph  # noqa: E402
 
 for name, example in (("seed_circuit", seed_circuit_graph), ("residual_block", residual_block_graph)):
     root, options = example()
@@ -31,3 +32,17 @@ ax.figure.tight_layout()
 ax.figure.savefig(ROOT / "docs" / "gradient_highway.png", dpi=110)
 plt.close(ax.figure)
 print(ROOT / "docs" / "gradient_highway.png")
+
+# micrograd's drawing code reads _prev and _op: the same expression through that API on both engines.
+from micrograd.engine import Value as TheirValue  # noqa: E402
+
+from autograd import Value  # noqa: E402
+
+graphs = {}
+for title, make in (("micrograd 0.1.0", TheirValue), ("skipgrad", Value)):
+    y = (make(0.5) * 2 + 1).relu()
+    y.backward()
+    graphs[f"{title}: (x*2 + 1).relu()"] = y
+source = graphviz.Source(micrograd_api_dot(graphs))
+source.render(outfile=str(ROOT / "docs" / "micrograd_api.png"), format="png", cleanup=True)
+print(ROOT / "docs" / "micrograd_api.png")

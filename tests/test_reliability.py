@@ -33,7 +33,7 @@ def test_a_failing_backward_keeps_every_gradient_of_the_trial():
 def test_a_failure_deep_in_a_big_graph_changes_no_gradient():
     x = Value(0.7, "x")
     y = x
-    for i in range(3000):
+    for _ in range(3000):
         y = (y * 1.0001 + x * 0.5).tanh() + 0.1
     root = y + Value(0.0).sqrt()  # the undefined derivative is reached only after every other node
     y.backward()  # earlier gradients on every node, leaves and intermediates
