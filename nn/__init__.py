@@ -19,7 +19,19 @@ from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss,
 from .module import MLP, Layer, Module, Neuron, Sequential
 from .optim import SGD, Adam, Optimizer
 from .residual import ResidualBlock, ResidualMLP, plain_and_residual
-from .train import History, accuracy, fit
+from .text import Characters
+from .train import History, accuracy, fit, train_gpt
+from .transformer import (
+    GPT,
+    CausalSelfAttention,
+    Embedding,
+    FeedForward,
+    LayerNorm,
+    Linear,
+    RMSNorm,
+    TransformerBlock,
+    softmax,
+)
 
 __all__ = [
     "Module",
@@ -41,6 +53,17 @@ __all__ = [
     "make_moons",
     "make_circles",
     "make_spirals",
+    "Embedding",
+    "Linear",
+    "RMSNorm",
+    "LayerNorm",
+    "CausalSelfAttention",
+    "FeedForward",
+    "TransformerBlock",
+    "GPT",
+    "softmax",
+    "Characters",
+    "train_gpt",
     "fit",
     "accuracy",
     "History",

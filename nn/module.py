@@ -46,6 +46,26 @@ class Module(Group):
         """Every trainable Value, in the order the subclass documents."""
         return []
 
+    def named_parameters(self) -> list[tuple[str, Value]]:
+        """`parameters()` with PyTorch-style dotted names from the attributes that hold them:
+        `layers.0.neurons.3.w.1` is `self.layers[0].neurons[3].w[1]`.
+
+        >>> [name for name, _ in Neuron(2, seed=0).named_parameters()]
+        ['w.0', 'w.1', 'b']
+        """
+        names: dict[int, str] = {}
+        todo: list[tuple[str, object]] = [("", self)]
+        while todo:  # attributes, list items and sub-modules, without recursion
+            prefix, value = todo.pop()
+            if isinstance(value, Value):
+                names.setdefault(id(value), prefix)
+            elif isinstance(value, Module):
+                items = [(k, v) for k, v in vars(value).items() if k != "parent" and not k.startswith("_")]
+                todo += [(f"{prefix}.{k}" if prefix else k, v) for k, v in reversed(items)]
+            elif isinstance(value, (list, tuple)):
+                todo += [(f"{prefix}.{i}", v) for i, v in reversed(list(enumerate(value)))]
+        return [(names.get(id(p), f"?{i}"), p) for i, p in enumerate(self.parameters())]
+
     def weights(self) -> list[Value]:
         """The parameters that multiply inputs (no biases): what gradient-flow reports average."""
         return [w for child in self.children() for w in child.weights()]

@@ -142,6 +142,10 @@ class ResidualBlock(Module):
         found = [node for node in topological_order(root) if node.role in index]
         return sorted(found, key=lambda node: index[node.role])
 
+    def residual_joins(self) -> dict:
+        """The roles of this block's additions: {"skip": [sum0, sum1, ...]} (empty without a shortcut)."""
+        return {"skip": list(self._sum_roles)} if self.shortcut != "none" else {}
+
     def output_roles(self) -> set[Role]:
         if self.activation_after_add and self.activation != "linear":
             return set(self._out_roles)

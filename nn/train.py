@@ -6,6 +6,7 @@ import random
 import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from statistics import fmean
 
 from autograd import Value
 
@@ -129,3 +130,52 @@ def _progress_bar(steps: int, progress: bool | None):
 def _in_notebook() -> bool:
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
     return type(shell).__name__ == "ZMQInteractiveShell"
+
+
+def train_gpt(
+    model,
+    words: Sequence[str],
+    *,
+    steps: int = 500,
+    lr: float = 0.01,
+    seed: int | None = 0,
+    progress: bool | None = None,
+    every: int = 0,
+) -> History:
+    """Train a GPT on words, one word per step (as microgpt): Adam (betas 0.85, 0.99), the learning rate
+    decaying linearly to 0, words taken in a shuffled order. Returns the loss of every step.
+
+    Args:
+        model: an nn.GPT whose vocabulary covers the words' characters plus bos.
+        words: e.g. nn.data.names().
+        every: print "step k: loss" every this many steps (0: never).
+
+    >>> from nn import GPT, Characters
+    >>> chars = Characters(["ab", "ba"])
+    >>> history = train_gpt(GPT(chars.vocab_size, seed=0), ["ab", "ba"], steps=2, progress=False)
+    >>> len(history.loss)
+    2
+    """
+    from .optim import Adam
+    from .text import Characters
+
+    chars = Characters(words)
+    if chars.vocab_size > model.vocab_size:
+        raise ValueError(f"the words need {chars.vocab_size} tokens but the model has vocab_size {model.vocab_size}")
+    order = list(words)
+    random.Random(seed).shuffle(order)
+    optimizer = Adam(model.parameters(), lr=lambda k: lr * (1 - k / steps), betas=(0.85, 0.99))
+    history = History()
+    bar = _progress_bar(steps, progress)
+    for k in bar:
+        tokens = chars.encode(order[k % len(order)])[: model.block_size + 1]
+        loss = model.loss(tokens)
+        optimizer.zero_grad()
+        loss.backward()
+        optimizer.step()
+        history.loss.append(loss.data)
+        if hasattr(bar, "set_postfix"):
+            bar.set_postfix(loss=f"{loss.data:.4f}")
+        if every and (k + 1) % every == 0:
+            print(f"step {k + 1:5d}: loss {fmean(history.loss[-every:]):.4f}")
+    return history

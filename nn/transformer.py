@@ -1,0 +1,486 @@
+"""A GPT on Values, one idea per class: Embedding, Linear, RMSNorm, LayerNorm, CausalSelfAttention,
+FeedForward, TransformerBlock, GPT. Sums and dot products are single n-ary nodes (`dot`, `sum_of`), and
+every residual addition carries a role that marks its skip operand, so pictures draw the residual
+stream and diagnostics split the gradient into what came along the stream and through the branch.
+"""
+
+from __future__ import annotations
+
+import math
+import random
+from collections.abc import Iterable, Mapping, Sequence
+
+from autograd import Value, dot, sum_of
+
+from .losses import cross_entropy
+from .module import Input, Module, make_rng
+
+NORMS = ("pre", "post")
+Vector = list[Value]
+
+
+def _values(x: Sequence[Input], size: int, where: Module) -> list[Value]:
+    """x as `size` Values (numbers become leaves), or a ValueError naming both sizes."""
+    if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
+        raise TypeError(f"{type(where).__name__} expects a list of {size} numbers or Values, got {type(x).__name__}")
+    if len(x) != size:
+        raise ValueError(f"{type(where).__name__} expects {size} inputs, got {len(x)}")
+    return [v if isinstance(v, Value) else Value(v) for v in x]
+
+
+class Embedding(Module):
+    """A table of `num` learned vectors of size `dim`; `emb(i)` is row i (the parameters themselves).
+
+    >>> emb = Embedding(27, 4, seed=0)
+    >>> len(emb(3)), len(emb.parameters())
+    (4, 108)
+    """
+
+    kind = "emb"
+
+    def __init__(
+        self,
+        num: int,
+        dim: int,
+        *,
+        std: float = 0.08,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        source = make_rng(seed, rng)
+        self.name = name
+        self.num, self.dim = num, dim
+        self.weight = [
+            [self.mark(Value(source.gauss(0.0, std)), f"{i}.{j}", parameter=True) for j in range(dim)]
+            for i in range(num)
+        ]
+
+    def __call__(self, index: int) -> Vector:
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.num:
+            raise ValueError(f"{self.name or 'Embedding'}: index {index!r} is not in 0..{self.num - 1}")
+        return list(self.weight[index])
+
+    def parameters(self) -> list[Value]:
+        return [p for row in self.weight for p in row]
+
+    def __repr__(self) -> str:
+        return f"Embedding({self.num}, {self.dim})"
+
+
+class Linear(Module):
+    """y = W x (+ b), each output one `dot` node; weights N(0, std), biases 0.
+
+    >>> layer = Linear(3, 2, seed=0)
+    >>> y = layer([1.0, 2.0, 3.0]); len(y), y[0].op
+    (2, 'dot')
+    """
+
+    kind = "linear"
+
+    def __init__(
+        self,
+        nin: int,
+        nout: int,
+        *,
+        bias: bool = False,
+        std: float = 0.08,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        source = make_rng(seed, rng)
+        self.name = name
+        self.nin, self.nout = nin, nout
+        self.weight = [
+            [self.mark(Value(source.gauss(0.0, std)), f"w{i}.{j}", parameter=True) for j in range(nin)]
+            for i in range(nout)
+        ]
+        self.bias = [self.mark(Value(0.0), f"b{i}", parameter=True) for i in range(nout)] if bias else None
+        self._out_roles = [self.role(f"y{i}") for i in range(nout)]
+
+    def __call__(self, x: Sequence[Input]) -> Vector:
+        x = _values(x, self.nin, self)
+        out = []
+        for i, row in enumerate(self.weight):
+            y = dot(row, x, self.bias[i] if self.bias is not None else 0.0)
+            y.role = self._out_roles[i]
+            out.append(y)
+        return out
+
+    def parameters(self) -> list[Value]:
+        return [p for row in self.weight for p in row] + (list(self.bias) if self.bias else [])
+
+    def weights(self) -> list[Value]:
+        return [p for row in self.weight for p in row]
+
+    def output_roles(self) -> set:
+        return set(self._out_roles)
+
+    def __repr__(self) -> str:
+        return f"Linear({self.nin}, {self.nout}{', bias=True' if self.bias else ''})"
+
+
+class RMSNorm(Module):
+    """y = g * x / sqrt(mean(x**2) + eps), gain g = 1 at init (the norm of microgpt and LLaMA).
+
+    >>> y = RMSNorm(2)([3.0, 4.0]); [round(v.data, 4) for v in y]
+    [0.8485, 1.1314]
+    """
+
+    kind = "norm"
+
+    def __init__(self, dim: int, eps: float = 1e-5, *, name: str = "") -> None:
+        self.name = name
+        self.dim, self.eps = dim, eps
+        self.gain = [self.mark(Value(1.0), f"g{i}", parameter=True) for i in range(dim)]
+
+    def __call__(self, x: Sequence[Input]) -> Vector:
+        x = _values(x, self.dim, self)
+        mean_square = dot(x, x) * (1.0 / self.dim)
+        scale = (mean_square + self.eps) ** -0.5
+        return [xi * scale * g for xi, g in zip(x, self.gain)]
+
+    def parameters(self) -> list[Value]:
+        return list(self.gain)
+
+    def weights(self) -> list[Value]:
+        return list(self.gain)
+
+    def __repr__(self) -> str:
+        return f"RMSNorm({self.dim}, eps={self.eps})"
+
+
+class LayerNorm(Module):
+    """y = (x - mean) / sqrt(var + eps) * g + b with the biased variance (PyTorch's formula); g = 1, b = 0.
+
+    >>> y = LayerNorm(2)([3.0, 4.0]); [round(v.data, 4) for v in y]
+    [-1.0, 1.0]
+    """
+
+    kind = "norm"
+
+    def __init__(self, dim: int, eps: float = 1e-5, *, name: str = "") -> None:
+        self.name = name
+        self.dim, self.eps = dim, eps
+        self.gain = [self.mark(Value(1.0), f"g{i}", parameter=True) for i in range(dim)]
+        self.bias = [self.mark(Value(0.0), f"b{i}", parameter=True) for i in range(dim)]
+
+    def __call__(self, x: Sequence[Input]) -> Vector:
+        x = _values(x, self.dim, self)
+        mean = sum_of(x) * (1.0 / self.dim)
+        centred = [xi - mean for xi in x]
+        variance = dot(centred, centred) * (1.0 / self.dim)
+        scale = (variance + self.eps) ** -0.5
+        return [ci * scale * g + b for ci, g, b in zip(centred, self.gain, self.bias)]
+
+    def parameters(self) -> list[Value]:
+        return list(self.gain) + list(self.bias)
+
+    def weights(self) -> list[Value]:
+        return list(self.gain)
+
+    def __repr__(self) -> str:
+        return f"LayerNorm({self.dim}, eps={self.eps})"
+
+
+def softmax(scores: Sequence[Value]) -> Vector:
+    """exp(s_i - max) / sum_j exp(s_j - max): the largest score is subtracted so exp cannot overflow."""
+    top = max(s.data for s in scores)  # a constant shift: softmax does not depend on it
+    exps = [(s - top).exp() for s in scores]
+    total = sum_of(exps)
+    return [e / total for e in exps]
+
+
+class CausalSelfAttention(Module):
+    """Multi-head scaled dot-product attention where position t attends to positions 0..t.
+
+    `attn(xs)` takes the whole sequence (a list of T vectors of size n_embd) and returns T vectors.
+    Each head scores q_t . k_u / sqrt(head size) for u <= t, softmaxes them, and averages the v_u.
+
+    >>> attn = CausalSelfAttention(4, 2, seed=0)
+    >>> out = attn([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]); len(out), len(out[0])
+    (2, 4)
+    """
+
+    kind = "attn"
+
+    def __init__(
+        self,
+        n_embd: int,
+        n_head: int,
+        *,
+        std: float = 0.08,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        if n_embd % n_head:
+            raise ValueError(f"n_embd ({n_embd}) must be a multiple of n_head ({n_head})")
+        source = make_rng(seed, rng)
+        self.name = name
+        self.n_embd, self.n_head, self.head_size = n_embd, n_head, n_embd // n_head
+        self.wq = Linear(n_embd, n_embd, std=std, rng=source)
+        self.wk = Linear(n_embd, n_embd, std=std, rng=source)
+        self.wv = Linear(n_embd, n_embd, std=std, rng=source)
+        self.wo = Linear(n_embd, n_embd, std=std, rng=source)
+
+    def __call__(self, xs: Sequence[Sequence[Input]]) -> list[Vector]:
+        qs = [self.wq(x) for x in xs]
+        ks = [self.wk(x) for x in xs]
+        vs = [self.wv(x) for x in xs]
+        scale = 1.0 / math.sqrt(self.head_size)
+        out = []
+        for t, q in enumerate(qs):
+            heads: Vector = []
+            for h in range(self.n_head):
+                part = slice(h * self.head_size, (h + 1) * self.head_size)
+                weights = softmax([dot(q[part], k[part]) * scale for k in ks[: t + 1]])
+                heads += [dot(weights, [v[part][d] for v in vs[: t + 1]]) for d in range(self.head_size)]
+            out.append(self.wo(heads))
+        return out
+
+    def parameters(self) -> list[Value]:
+        return [p for m in (self.wq, self.wk, self.wv, self.wo) for p in m.parameters()]
+
+    def __repr__(self) -> str:
+        return f"CausalSelfAttention({self.n_embd}, n_head={self.n_head})"
+
+
+class FeedForward(Module):
+    """The transformer's MLP: relu(W1 x) to 4 x n_embd, then W2 back to n_embd (no biases, as microgpt).
+
+    >>> len(FeedForward(4, seed=0)([1.0, 2.0, 3.0, 4.0]))
+    4
+    """
+
+    kind = "mlp"
+
+    def __init__(
+        self,
+        n_embd: int,
+        *,
+        std: float = 0.08,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        source = make_rng(seed, rng)
+        self.name = name
+        self.fc1 = Linear(n_embd, 4 * n_embd, std=std, rng=source)
+        self.fc2 = Linear(4 * n_embd, n_embd, std=std, rng=source)
+
+    def __call__(self, x: Sequence[Input]) -> Vector:
+        return self.fc2([h.relu() for h in self.fc1(x)])
+
+    def parameters(self) -> list[Value]:
+        return self.fc1.parameters() + self.fc2.parameters()
+
+    def __repr__(self) -> str:
+        return f"FeedForward({self.fc1.nin} -> {self.fc1.nout} -> {self.fc2.nout})"
+
+
+class TransformerBlock(Module):
+    """Attention, then the MLP, each as a residual branch.
+
+    pre-norm (GPT-2, microgpt):   h = x + attn(norm1(x));  y = h + mlp(norm2(h))
+    post-norm (the 2017 paper):   h = norm1(x + attn(x));  y = norm2(h + mlp(h))
+    `residual=False` drops the `x +` of both. `norm_layer` is "rms" (RMSNorm) or "layer" (LayerNorm).
+
+    `block(xs, cut=("attn",))` keeps the forward pass but lets no gradient flow back through the
+    named branches into the residual stream (their parameters still get theirs): how the path-length
+    analysis counts the paths through each branch.
+
+    >>> block = TransformerBlock(4, 2, seed=0)
+    >>> len(block([[1.0, 0.0, 0.0, 0.0], [0.0, 1.0, 0.0, 0.0]]))
+    2
+    """
+
+    kind = "block"
+    residual = True  # drawn with a residual block's frame
+
+    def __init__(
+        self,
+        n_embd: int,
+        n_head: int,
+        norm: str = "pre",
+        residual: bool = True,
+        *,
+        norm_layer: str = "rms",
+        std: float = 0.08,
+        seed: int | None = None,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        if norm not in NORMS:
+            raise ValueError(f"norm must be 'pre' or 'post'; got {norm!r}")
+        if norm_layer not in ("rms", "layer"):
+            raise ValueError(f"norm_layer must be 'rms' or 'layer'; got {norm_layer!r}")
+        source = make_rng(seed, rng)
+        norm_class = RMSNorm if norm_layer == "rms" else LayerNorm
+        self.name = name
+        self.n_embd, self.norm, self.has_skips = n_embd, norm, residual
+        self.norm1 = norm_class(n_embd)
+        self.attn = CausalSelfAttention(n_embd, n_head, std=std, rng=source)
+        self.norm2 = norm_class(n_embd)
+        self.mlp = FeedForward(n_embd, std=std, rng=source)
+        # The additions x + branch(x): operand 0 is the residual stream, drawn as the skip path.
+        self._joins = {
+            b: [self.role(f"{b}_add{i}", skip_operands=(0,)) for i in range(n_embd)] for b in ("attn", "mlp")
+        }
+
+    def __call__(self, xs: Sequence[Sequence[Input]], *, cut: Iterable[str] = ()) -> list[Vector]:
+        cut = set(cut)
+        if cut - {"attn", "mlp"}:
+            raise ValueError(f"cut names branches 'attn' and 'mlp'; got {sorted(cut)}")
+        stream = [_values(x, self.n_embd, self) for x in xs]
+        if self.norm == "pre":
+            branch = self.attn([self.norm1(_cut(x, "attn" in cut)) for x in stream])
+            stream = [self._add(x, b, "attn") for x, b in zip(stream, branch)]
+            return [self._add(x, self.mlp(self.norm2(_cut(x, "mlp" in cut))), "mlp") for x in stream]
+        branch = self.attn([_cut(x, "attn" in cut) for x in stream])
+        stream = [self.norm1(self._add(x, b, "attn")) for x, b in zip(stream, branch)]
+        return [self.norm2(self._add(x, self.mlp(_cut(x, "mlp" in cut)), "mlp")) for x in stream]
+
+    def residual_joins(self) -> dict:
+        """The roles of this block's additions, per branch: {"attn": [...], "mlp": [...]}."""
+        return dict(self._joins) if self.has_skips else {}
+
+    def _add(self, stream: Vector, branch: Vector, name: str) -> Vector:
+        if not self.has_skips:
+            return branch
+        out = []
+        for s, b, role in zip(stream, branch, self._joins[name]):
+            y = s + b
+            y.role = role
+            out.append(y)
+        return out
+
+    def parameters(self) -> list[Value]:
+        return [p for m in (self.norm1, self.attn, self.norm2, self.mlp) for p in m.parameters()]
+
+    def weights(self) -> list[Value]:
+        return self.attn.weights() + self.mlp.weights()
+
+    def __repr__(self) -> str:
+        return (
+            f"TransformerBlock({self.n_embd}, n_head={self.attn.n_head}, norm={self.norm!r}"
+            f"{'' if self.has_skips else ', residual=False'})"
+        )
+
+
+def _cut(x: Vector, cut: bool) -> Vector:
+    return [Value(v.data) for v in x] if cut else x
+
+
+class GPT(Module):
+    """A decoder-only transformer over tokens 0..vocab_size-1, the shape of microgpt by default.
+
+    Token and position embeddings, `n_layer` TransformerBlocks, (pre-norm: a final norm), and a linear
+    head giving one logit per token. `bos` (default vocab_size - 1) starts and ends a sequence.
+    Weights are N(0, 0.08), so the first loss is close to ln(vocab_size).
+
+    >>> import math
+    >>> model = GPT(27, seed=0)
+    >>> abs(model.loss([26, 0, 1, 26]).data - math.log(27)) < 0.2   # ln 27 = 3.30
+    True
+    """
+
+    kind = "gpt"
+
+    def __init__(
+        self,
+        vocab_size: int,
+        block_size: int = 16,
+        n_embd: int = 16,
+        n_head: int = 4,
+        n_layer: int = 1,
+        norm: str = "pre",
+        seed: int | None = None,
+        *,
+        residual: bool = True,
+        norm_layer: str = "rms",
+        bos: int | None = None,
+        std: float = 0.08,
+        rng: random.Random | None = None,
+        name: str = "",
+    ) -> None:
+        source = make_rng(seed, rng)
+        self.name = name
+        self.vocab_size, self.block_size, self.norm = vocab_size, block_size, norm
+        self.bos = vocab_size - 1 if bos is None else bos
+        self.wte = Embedding(vocab_size, n_embd, std=std, rng=source)
+        self.wpe = Embedding(block_size, n_embd, std=std, rng=source)
+        self.blocks = [
+            TransformerBlock(n_embd, n_head, norm, residual, norm_layer=norm_layer, std=std, rng=source)
+            for _ in range(n_layer)
+        ]
+        self.norm_f = (RMSNorm if norm_layer == "rms" else LayerNorm)(n_embd) if norm == "pre" else None
+        self.lm_head = Linear(n_embd, vocab_size, std=std, rng=source)
+
+    def embed(self, tokens: Sequence[int]) -> list[Vector]:
+        """The residual stream's start: token embedding + position embedding at each position."""
+        self._check(tokens, len(tokens))
+        return [[t + p for t, p in zip(self.wte(tok), self.wpe(pos))] for pos, tok in enumerate(tokens)]
+
+    def __call__(self, tokens: Sequence[int], *, cut: Mapping[int, Iterable[str]] | None = None) -> list[Vector]:
+        """The logits after each position: a list of len(tokens) lists of vocab_size Values."""
+        xs = self.embed(tokens)
+        return self.head(self.stream(xs, cut=cut))
+
+    def stream(self, xs: list[Vector], *, cut: Mapping[int, Iterable[str]] | None = None) -> list[Vector]:
+        """The residual stream after the last block, from its start `xs` (see `embed`)."""
+        for i, block in enumerate(self.blocks):
+            xs = block(xs, cut=(cut or {}).get(i, ()))
+        return xs
+
+    def head(self, xs: list[Vector]) -> list[Vector]:
+        return [self.lm_head(self.norm_f(x) if self.norm_f is not None else x) for x in xs]
+
+    def loss(self, tokens: Sequence[int]) -> Value:
+        """Mean cross-entropy of predicting tokens[1:] from tokens[:-1]."""
+        tokens = [int(t) if type(t).__module__ == "numpy" else t for t in tokens]
+        if len(tokens) < 2:
+            raise ValueError("GPT.loss needs at least 2 tokens: one to read and one to predict")
+        self._check(tokens, len(tokens) - 1)
+        return cross_entropy(self(tokens[:-1]), list(tokens[1:]))
+
+    def generate(
+        self, n: int = 1, temperature: float = 1.0, seed: int | None = None, max_tokens: int | None = None
+    ) -> list[list[int]]:
+        """`n` sequences sampled one token at a time, each from `bos` until the model gives `bos` again
+        (or block_size tokens). Lower temperature samples more greedily. Returns token ids without bos."""
+        if temperature <= 0:
+            raise ValueError(f"temperature must be > 0, got {temperature!r}")
+        rng = random.Random(seed)
+        limit = self.block_size if max_tokens is None else min(max_tokens, self.block_size)
+        samples = []
+        for _ in range(n):
+            tokens = [self.bos]
+            while len(tokens) <= limit:
+                logits = [v.data / temperature for v in self(tokens)[-1]]
+                top = max(logits)
+                weights = [math.exp(z - top) for z in logits]
+                token = rng.choices(range(self.vocab_size), weights)[0]
+                if token == self.bos:
+                    break
+                tokens.append(token)
+            samples.append(tokens[1:])
+        return samples
+
+    def parameters(self) -> list[Value]:
+        parts: list[Module] = [self.wte, self.wpe, *self.blocks, *([self.norm_f] if self.norm_f else []), self.lm_head]
+        return [p for m in parts for p in m.parameters()]
+
+    def _check(self, tokens: Sequence[int], length: int) -> None:
+        if length > self.block_size:
+            raise ValueError(f"GPT: {length} positions but block_size is {self.block_size}; use a shorter sequence")
+        for t in tokens:
+            if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < self.vocab_size:
+                raise ValueError(f"GPT: token {t!r} is not in 0..{self.vocab_size - 1}")
+
+    def __repr__(self) -> str:
+        return (
+            f"GPT(vocab_size={self.vocab_size}, block_size={self.block_size}, n_embd={self.wte.dim}, "
+            f"n_layer={len(self.blocks)}, norm={self.norm!r})"
+        )
