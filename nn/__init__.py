@@ -6,7 +6,7 @@ optimizers, toy data, training, and gradient-flow diagnostics.
 'layer2.n0.z'
 """
 
-from .data import make_circles, make_moons, make_spirals
+from .data import make_circles, make_moons, make_spirals, names
 from .diagnostics import (
     GradientFlow,
     LayerGradient,
@@ -41,6 +41,7 @@ __all__ = [
     "make_moons",
     "make_circles",
     "make_spirals",
+    "names",
     "fit",
     "accuracy",
     "History",
