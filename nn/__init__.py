@@ -6,7 +6,7 @@ optimizers, toy data, training, and gradient-flow diagnostics.
 'layer2.n0.z'
 """
 
-from .data import make_circles, make_moons, make_spirals
+from .data import make_circles, make_moons, make_spirals, names
 from .diagnostics import (
     GradientFlow,
     LayerGradient,
@@ -64,6 +64,7 @@ __all__ = [
     "softmax",
     "Characters",
     "train_gpt",
+    "names",
     "fit",
     "accuracy",
     "History",

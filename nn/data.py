@@ -1,9 +1,11 @@
-"""Toy 2-d data sets with no dependency: moons, circles, spirals. Each returns (X, y) as lists."""
+"""Toy data with no dependency: 2-d moons, circles and spirals, each returned as (X, y) lists, and a
+bundled list of first names for character-level language models (see nn/datasets/README.md)."""
 
 from __future__ import annotations
 
 import math
 import random
+from importlib import resources
 
 
 def make_moons(
@@ -79,6 +81,20 @@ def make_spirals(
         points.append((r * math.sin(t), r * math.cos(t), k))
     rng.shuffle(points)
     return [[x, y] for x, y, _ in points], [k for _, _, k in points]
+
+
+def names() -> list[str]:
+    """5,163 lowercase US first names (a-z only, no duplicates), most frequent first, as a new list.
+
+    They are every first name of the US Census Bureau's 1990 name files (public domain), as shipped
+    by the PyPI package names 0.3.0; nn/datasets/README.md says how the list was made.
+
+    >>> words = names()
+    >>> len(words) >= 1000, words[:3], "emma" in words
+    (True, ['james', 'john', 'robert'], True)
+    """
+    text = (resources.files("nn") / "datasets" / "names.txt").read_text(encoding="ascii")
+    return text.split()
 
 
 def _check(n: int, noise: float) -> None:
