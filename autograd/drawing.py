@@ -102,7 +102,8 @@ def draw(
         collapse: draw groups as single boxes showing their outputs' values and gradients. An int
             collapses every group at that depth (1 = the outermost boxes: an MLP's layers, a
             ResidualMLP's blocks); a name ("layer1") or a list of names collapses those groups.
-            Names are dotted paths of box titles, as in `block0.fc1`.
+            Names are the groups' dotted names, as tables print them (`block0.fc1`); an unnamed
+            group is called by its title (its class name).
         highlight: nodes and/or (child, parent) edges to draw bold in orange.
         skip_paths: draw skip connections (marked by residual blocks, or by `Group.mark(..., skip=)`)
             bold, in their own colour.
@@ -182,12 +183,18 @@ def check_format(path: Path) -> str:
 
 
 def render_drawing(graph: graphviz.Digraph, path: Path) -> Path:
-    """Run `dot` on an already built drawing; the format comes from the file extension."""
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Run `dot` on an already built drawing; the format comes from the file extension.
+
+    The picture is made in memory first, so a failure leaves no file behind (not even the `.gv`
+    source that graphviz's own render writes), and the file is written in one go.
+    """
+    fmt = check_format(path)
     try:
-        graph.render(outfile=str(path), format=check_format(path), cleanup=True)
+        picture = graph.pipe(format=fmt)
     except graphviz.ExecutableNotFound as missing:
         raise DotNotFoundError() from missing
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(picture)
     return path
 
 
@@ -221,7 +228,7 @@ def _unique_keys(paths: list[tuple[Group, ...]]) -> dict[tuple[int, ...], str]:
     keys: dict[tuple[int, ...], str] = {}
     used: dict[str, int] = {}
     for path in sorted({tuple(id(g) for g in p): p for p in paths if p}.values(), key=_path_order):
-        name = ".".join(g.title for g in path)
+        name = path[-1].qualified_name or path[-1].title  # as tables name its nodes
         used[name] = used.get(name, 0) + 1
         keys[tuple(id(g) for g in path)] = name if used[name] == 1 else f"{name}#{used[name]}"
     return keys

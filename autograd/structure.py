@@ -51,8 +51,7 @@ class Group:
     def __init__(
         self, name: str = "", parent: Group | None = None, *, residual: bool = False, on_skip_path: bool = False
     ) -> None:
-        if not isinstance(name, str):
-            raise TypeError(f"Group(name): expected a str, got {type(name).__name__}")
+        name = _name(name, "Group")
         if parent is not None and not isinstance(parent, Group):
             raise TypeError(f"Group(parent): expected a Group or None, got {type(parent).__name__}")
         self.name = name
@@ -83,7 +82,7 @@ class Group:
         """A Role in this group, to give to nodes (`node.role = ...`); make it once, use it for many nodes."""
         return Role(self, name, parameter=parameter, skip_operands=skip_operands)
 
-    def mark(self, node: Value, name: str = "", *, parameter: bool = False, skip: Iterable = ()) -> Value:
+    def mark(self, node: Value, name: str = "", *, parameter: bool = False, skip: Iterable | Value = ()) -> Value:
         """Put `node` in this group under `name` and return it.
 
         Args:
@@ -92,7 +91,7 @@ class Group:
                 skip connection; their edges are drawn as a skip path.
         """
         positions = _positions(node, skip)
-        node.role = Role(self, name, parameter=parameter, skip_operands=positions)
+        node.role = Role(self, _name(name, "mark"), parameter=parameter, skip_operands=positions)
         return node
 
     def __repr__(self) -> str:
@@ -125,7 +124,7 @@ class Role:
         return f"Role({self.qualified_name!r})"
 
 
-def mark_skip(node: Value, skip: Iterable) -> Value:
+def mark_skip(node: Value, skip: Iterable | Value) -> Value:
     """Mark the operands of `node` that arrive through a skip connection, without putting it in a group.
 
     >>> from autograd import Value
@@ -140,10 +139,18 @@ def mark_skip(node: Value, skip: Iterable) -> Value:
     return node
 
 
-def _positions(node: Value, skip: Iterable) -> tuple[int, ...]:
+def _name(name: object, where: str) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"{where}: a name must be a str, got {type(name).__name__} {name!r:.40}")
+    return name
+
+
+def _positions(node: Value, skip: Iterable | Value) -> tuple[int, ...]:
     """Positions in `node.operands` of the given operands (Values by identity, numbers by value)."""
     if not isinstance(node, Value):
         raise TypeError(f"expected a Value, got {type(node).__name__}")
+    if isinstance(skip, (Value, int, float)):
+        skip = [skip]  # one operand given on its own
     operands = node.operands
     positions: list[int] = []
     for wanted in skip:

@@ -374,11 +374,13 @@ class Value:
                     if total - total:
                         raise _not_finite(node, total)
                     node.grad = total
-            except BaseException:
+            except BaseException as failure:
                 for node in order:
                     node.grad = 0.0
                 for node, grad in earlier:
                     node.grad = grad
+                if isinstance(failure, (ZeroDivisionError, ValueError)) and str(failure).startswith("backward:"):
+                    raise type(failure)(f"{failure} (at {_described(node)}, value {node.data!r})") from None
                 raise
 
     def zero_grad(self) -> None:
@@ -609,14 +611,17 @@ def _graph(entries: list) -> Value:
     return built[-1]
 
 
-def _not_finite(node: Value, grad: float) -> OverflowError:
+def _described(node: Value) -> str:
     from .naming import given_name  # naming imports this module
 
-    name = given_name(node) or (f"the {node.op} node" if node.op else "a leaf")
+    return given_name(node) or (f"the {node.op} node" if node.op else "a leaf")
+
+
+def _not_finite(node: Value, grad: float) -> OverflowError:
     return OverflowError(
-        f"backward: the gradient of {name} (value {node.data!r}) became {grad!r}; every grad was left as it "
-        "was before this call. A local derivative or a product of them is too large (or 0 * inf): "
-        "rescale the inputs or use a more stable op."
+        f"backward: the gradient of {_described(node)} (value {node.data!r}) became {grad!r}; "
+        "every grad was left as it was before this call. A local derivative or a product of them is "
+        "too large (or 0 * inf): rescale the inputs or use a more stable op."
     )
 
 
@@ -636,6 +641,15 @@ def topological_order(root: Value) -> list[Value]:
     >>> [n.label or n.op for n in topological_order(a * b + a)]
     ['a', 'b', '*', '+']
     """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"expected a Value, got {type(root).__name__}"
+            + (
+                "; for several outputs, draw or back-propagate their sum: autograd.sum_of(outputs)"
+                if isinstance(root, (list, tuple))
+                else ""
+            )
+        )
     with _graph_lock:
         return _walk(root)
 
@@ -683,6 +697,8 @@ class _UndefinedDerivative:
         self.message = message
 
     def __mul__(self, upstream: float) -> float:
+        if upstream == 0.0:
+            return 0.0  # no gradient arrives here, so this path sends none, whatever the slope
         raise self.error(f"backward: {self.message}")
 
     __rmul__ = __mul__
@@ -698,12 +714,15 @@ def _real(x: object, where: str) -> float:
     if t is float and _isfinite(x):  # type: ignore[arg-type]  # the common case, kept short
         return x  # type: ignore[return-value]
     if t is float or t is int:
-        value = float(x)  # type: ignore[arg-type]
+        try:
+            value = float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
     elif isinstance(x, Real) or _is_numpy_bool(x):
         try:
             value = float(x)  # type: ignore[arg-type]
         except OverflowError:
-            raise OverflowError(f"{where}: {x!r} is too large for a float") from None
+            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
     else:
         shown = repr(x)
         if len(shown) > 40:
@@ -712,6 +731,11 @@ def _real(x: object, where: str) -> float:
     if not _isfinite(value):
         raise ValueError(f"{where}: {x!r} is not a finite number")
     return value
+
+
+def _short(x: object) -> str:
+    shown = repr(x)
+    return shown if len(shown) <= 40 else f"{shown[:20]}...{shown[-8:]} ({len(shown)} characters)"
 
 
 def _is_numpy_bool(x: object) -> bool:

@@ -13,12 +13,18 @@ import graphviz  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
 from autograd import render  # noqa: E402
+from autograd.expression import build  # noqa: E402
 from nn import compare_gradient_flow, plot_gradient_flow  # noqa: E402
 from tests.drawing_examples import micrograd_api_dot, residual_block_graph, seed_circuit_graph  # noqa: E402
 
 for name, example in (("seed_circuit", seed_circuit_graph), ("residual_block", residual_block_graph)):
     root, options = example()
     print(render(root, ROOT / "docs" / f"{name}.png", **options))
+
+# The trial's expression, as the command line draws it: skipgrad grad "tanh(x*0.5 + y*1.5)" x=1 y=2
+out, _ = build("tanh(x*0.5 + y*1.5)", {"x": 1.0, "y": 2.0})
+out.backward()
+print(render(out, ROOT / "docs" / "tanh_expression.png"))
 
 # Notebook 5's first picture: the gradient reaching each layer, with and without skips.
 flows = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), samples=16, seed=0)

@@ -30,13 +30,10 @@ class Module(Group):
     kind: str = ""  # list items are named kind + index: layer0, n3, block1 (default: the class name)
 
     def __setattr__(self, name: str, value: object) -> None:
-        if name != "parent" and not name.startswith("_"):
-            if isinstance(value, Module) and value is not self:
-                _adopt(self, value, name)
-            elif isinstance(value, (list, tuple)):
-                for i, item in enumerate(value):
-                    if isinstance(item, Module):
-                        _adopt(self, item, f"{item.kind or type(item).__name__.lower()}{i}")
+        if name == "name":
+            value = _name(value, f"{type(self).__name__} name")
+        elif name != "parent" and not name.startswith("_"):
+            _adopt_all(self, name, value)
         object.__setattr__(self, name, value)
 
     def __call__(self, x: Any) -> Any:
@@ -64,6 +61,8 @@ class Module(Group):
                 todo += [(f"{prefix}.{k}" if prefix else k, v) for k, v in reversed(items)]
             elif isinstance(value, (list, tuple)):
                 todo += [(f"{prefix}.{i}", v) for i, v in reversed(list(enumerate(value)))]
+            elif isinstance(value, dict):
+                todo += [(f"{prefix}.{k}", v) for k, v in reversed(list(value.items()))]
         return [(names.get(id(p), f"?{i}"), p) for i, p in enumerate(self.parameters())]
 
     def weights(self) -> list[Value]:
@@ -76,13 +75,23 @@ class Module(Group):
             p.grad = 0.0
 
     def children(self) -> list[Module]:
-        """The direct parts, in the order they were assigned (used by diagnostics and drawings)."""
+        """The direct parts, in the order they were assigned (used by diagnostics and drawings).
+
+        Modules appended to a list after it was assigned become parts here; give the list (or dict)
+        whole to the attribute, so that pictures know them from the start.
+        """
         parts: list[Module] = []
         for key, value in vars(self).items():
-            if key == "parent" or key.startswith("_"):
-                continue
-            items = value if isinstance(value, (list, tuple)) else [value]
-            parts += [m for m in items if isinstance(m, Module) and m.parent is self]
+            if key != "parent" and not key.startswith("_"):
+                _adopt_all(self, key, value)
+                items = (
+                    value.values()
+                    if isinstance(value, dict)
+                    else value
+                    if isinstance(value, (list, tuple))
+                    else [value]
+                )
+                parts += [m for m in items if isinstance(m, Module) and m.parent is self]
         return parts
 
     def output_roles(self) -> set[Role]:
@@ -92,6 +101,27 @@ class Module(Group):
     def rename(self, name: str) -> None:
         """Give this module a new name: the title of its box and the first part of its nodes' names."""
         self.name = name
+
+
+def _adopt_all(parent: Module, name: str, value: object) -> None:
+    """The modules in an attribute become parts: itself, a list's items (kind + index: layer0) or a
+    dict's values (by key)."""
+    if isinstance(value, Module) and value is not parent:
+        _adopt(parent, value, name)
+    elif isinstance(value, (list, tuple)):
+        for i, item in enumerate(value):
+            if isinstance(item, Module) and item.parent is None:
+                _adopt(parent, item, f"{item.kind or type(item).__name__.lower()}{i}")
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            if isinstance(item, Module) and item.parent is None:
+                _adopt(parent, item, str(key))
+
+
+def _name(name: object, where: str) -> str:
+    if not isinstance(name, str):
+        raise TypeError(f"{where} must be a str, got {type(name).__name__} {name!r:.40}")
+    return name
 
 
 def _adopt(parent: Module, child: Module, name: str) -> None:

@@ -180,3 +180,19 @@ def test_copies_keep_shared_leaves_shared_and_roles():
     assert names == [n.role.qualified_name for n in topological_order(out) if n.role is not None]
     model = MLP(2, [3, 1], seed=0)
     assert [p.data for p in copy.deepcopy(model).parameters()] == [p.data for p in model.parameters()]
+
+
+def test_an_infinite_local_derivative_names_its_node_and_sends_nothing_when_nothing_arrives():
+    x = Value(0.0, "x")
+    root = x.sqrt()
+    root.label = "root of x"
+    with pytest.raises(ZeroDivisionError, match=r"at root of x \(sqrt\), value 0\.0|at root of x, value 0\.0"):
+        root.backward()
+    cut = (x.sqrt() - 1.0).relu()  # relu(-1): no gradient reaches the sqrt
+    cut.backward()
+    assert x.grad == 0.0
+
+
+def test_numbers_too_large_for_a_float_are_named_briefly():
+    with pytest.raises(OverflowError, match=r"Value\(data\): 1000000000.*\(401 characters\) is too large"):
+        Value(10**400)

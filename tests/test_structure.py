@@ -233,3 +233,62 @@ def test_only_value_py_reads_the_node_layout():
         if path.name == "value.py":
             continue
         assert not private.search(path.read_text()), path
+
+
+# ------------------------------------------------------------------------ found in a new user's trial
+def test_drawing_a_list_of_outputs_says_to_sum_them():
+    outputs = ResidualBlock(2, seed=0)([1.0, 2.0])
+    with pytest.raises(TypeError, match=r"got list; .*sum_of\(outputs\)"):
+        draw(outputs)
+    with pytest.raises(TypeError, match="got list"):
+        grad_table(outputs)  # type: ignore[arg-type]
+
+
+def test_names_must_be_text_and_skip_may_be_one_operand():
+    block = ResidualBlock(2, seed=0)
+    with pytest.raises(TypeError, match="name must be a str, got int"):
+        block.rename(5)  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="a name must be a str"):
+        Group("g").mark(Value(1.0) * 2, 5)  # type: ignore[arg-type]
+    x = Value(1.0, "x")
+    assert Group("g").mark(x.tanh() + x, "y", skip=x).role.skip_operands == (1,)
+
+
+def test_collapse_names_are_the_names_tables_print():
+    block = ResidualBlock(2, seed=0)  # unnamed: its parts are fc1 and fc2, as in the table
+    out = sum_of(block([1.0, 2.0]))
+    out.backward()
+    assert "fc1.n0.z" in grad_table(out)
+    assert "m_fc1" in draw(out, collapse="fc1").source
+    assert "m_ResidualBlock" in draw(out, collapse="ResidualBlock").source
+
+
+def test_modules_in_dicts_and_lists_filled_later_are_parts():
+    class Net(Module):
+        def __init__(self):
+            self.parts = {"enc": Layer(2, 2, seed=0), "dec": Layer(2, 1, activation="linear", seed=1)}
+            self.extra = []
+            self.extra.append(Layer(1, 1, seed=2))  # appended after the assignment
+
+        def __call__(self, x):
+            return self.extra[0](self.parts["dec"](self.parts["enc"](x)))
+
+        def parameters(self):
+            return [p for m in (*self.parts.values(), *self.extra) for p in m.parameters()]
+
+    net = Net()
+    assert [m.name for m in net.children()] == ["enc", "dec", "layer0"]  # the appended one is adopted here
+    out = net([1.0, -1.0])
+    out.backward()
+    source = draw(out).source
+    assert "subgraph cluster_enc {" in source and "subgraph cluster_dec {" in source
+    assert [n for n, _ in net.named_parameters()][:2] == ["parts.enc.neurons.0.w.0", "parts.enc.neurons.0.w.1"]
+
+
+def test_rendering_leaves_no_source_file_behind(tmp_path, monkeypatch):
+    from autograd import DotNotFoundError, render
+
+    monkeypatch.setenv("PATH", str(tmp_path / "empty"))
+    with pytest.raises(DotNotFoundError):
+        render(Value(1.0, "a") * 2, tmp_path / "nd.png")
+    assert list(tmp_path.iterdir()) == []
