@@ -4,6 +4,7 @@
     python3 tasks.py demo     make .venv, install skipgrad and Graphviz, run the demo
     python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then lint and every test
     python3 tasks.py lint     ruff check, ruff format --check and mypy: any finding fails
+    python3 tasks.py gpt      train microgpt's GPT on names and sample some (options: --steps 1000 ...)
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
     python3 tasks.py notebooks  open the notebooks in JupyterLab
 
@@ -32,6 +33,7 @@ EXTRAS = {
     "notebooks": ["notebooks", "lab"],
     "bench": ["bench", "torch"],
     "lint": ["lint"],
+    "gpt": ["progress"],
 }
 
 
@@ -81,6 +83,10 @@ def lint(args: list[str]) -> int:
     return 0
 
 
+def gpt(args: list[str]) -> int:
+    return run([str(PYTHON), "-m", "nn.names_gpt", *args])
+
+
 def bench(args: list[str]) -> int:
     return run([str(PYTHON), "-m", "benchmarks", "--write", *args])
 
@@ -89,7 +95,7 @@ def notebooks(args: list[str]) -> int:
     return run([str(BIN / "jupyter"), "lab", str(ROOT / "notebooks"), *args])
 
 
-JOBS = {"demo": demo, "test": test, "lint": lint, "bench": bench, "notebooks": notebooks}
+JOBS = {"demo": demo, "test": test, "lint": lint, "gpt": gpt, "bench": bench, "notebooks": notebooks}
 
 
 # ---------------------------------------------------------------------------- set-up steps
