@@ -94,6 +94,29 @@ class Group:
         node.role = Role(self, _name(name, "mark"), parameter=parameter, skip_operands=positions)
         return node
 
+    def claim(self, outputs: Iterable[Value], inputs: Iterable[Value] = (), name: str = "") -> None:
+        """Put every node that built `outputs` from `inputs` in this group: one call after a computation
+        instead of a `mark` per node. The walk stops at the inputs, at leaves (parameters) and at
+        nodes that already have a role (what other groups made).
+
+        >>> from autograd import Value
+        >>> x = Value(3.0, "x") * 1.0
+        >>> norm = Group("norm")
+        >>> y = x / (x * x + 1.0) ** 0.5
+        >>> norm.claim([y], [x]); y.role.qualified_name, x.role
+        ('norm', None)
+        """
+        role = Role(self, _name(name, "claim"))
+        seen = {id(v) for v in inputs}
+        todo = list(outputs)
+        while todo:
+            node = todo.pop()
+            if id(node) in seen or node.role is not None or not node.children:
+                continue
+            seen.add(id(node))
+            node.role = role
+            todo.extend(node.children)
+
     def __repr__(self) -> str:
         return f"{type(self).__name__}({self.qualified_name or self.title!r})"
 

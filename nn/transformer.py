@@ -139,7 +139,9 @@ class RMSNorm(Module):
         x = _values(x, self.dim, self)
         mean_square = dot(x, x) * (1.0 / self.dim)
         scale = (mean_square + self.eps) ** -0.5
-        return [xi * scale * g for xi, g in zip(x, self.gain)]
+        y = [xi * scale * g for xi, g in zip(x, self.gain)]
+        self.claim(y, x)
+        return y
 
     def parameters(self) -> list[Value]:
         return list(self.gain)
@@ -172,7 +174,9 @@ class LayerNorm(Module):
         centred = [xi - mean for xi in x]
         variance = dot(centred, centred) * (1.0 / self.dim)
         scale = (variance + self.eps) ** -0.5
-        return [ci * scale * g + b for ci, g, b in zip(centred, self.gain, self.bias)]
+        y = [ci * scale * g + b for ci, g, b in zip(centred, self.gain, self.bias)]
+        self.claim(y, x)
+        return y
 
     def parameters(self) -> list[Value]:
         return list(self.gain) + list(self.bias)
@@ -237,6 +241,7 @@ class CausalSelfAttention(Module):
                 part = slice(h * self.head_size, (h + 1) * self.head_size)
                 weights = softmax([dot(q[part], k[part]) * scale for k in ks[: t + 1]])
                 heads += [dot(weights, [v[part][d] for v in vs[: t + 1]]) for d in range(self.head_size)]
+            self.claim(heads)  # scores, softmax, weighted sums (back to q, k, v, which wq, wk, wv own)
             out.append(self.wo(heads))
         return out
 
@@ -271,7 +276,10 @@ class FeedForward(Module):
         self.fc2 = Linear(4 * n_embd, n_embd, std=std, rng=source)
 
     def __call__(self, x: Sequence[Input]) -> Vector:
-        return self.fc2([h.relu() for h in self.fc1(x)])
+        pre = self.fc1(x)
+        hidden = [h.relu() for h in pre]
+        self.claim(hidden, pre)
+        return self.fc2(hidden)
 
     def parameters(self) -> list[Value]:
         return self.fc1.parameters() + self.fc2.parameters()
