@@ -196,3 +196,23 @@ def test_the_names_job_prints_the_loss_as_it_goes_and_samples(capsys):
     assert out[3].startswith("trained 20 steps in ") and len([line for line in out if line.startswith("sample")]) == 3
     with pytest.raises(SystemExit):
         main(["--steps", "0"])
+
+
+def test_pre_and_post_norm_gradients_per_block():
+    """Xiong et al. 2020 at our scale: post-norm gradients grow toward the output, pre-norm's do not."""
+    from nn.residual_stream import compare_norms
+
+    table = compare_norms(depths=(6,), seeds=(0,))
+    post, pre = table[("post", 6)], table[("pre", 6)]
+    assert len(post) == len(pre) == 6
+    assert sum(post[3:]) > sum(post[:3]) and sum(pre[3:]) < sum(pre[:3])
+
+
+def test_the_split_works_for_residual_mlps_too():
+    from nn import ResidualMLP
+
+    model = ResidualMLP(2, 3, 2, seed=0)
+    out = model([0.5, -0.5])
+    out.backward()
+    rows = residual_split(out, model)
+    assert [(r.block, r.branch) for r in rows] == [("block0", "skip"), ("block1", "skip")]
