@@ -16,6 +16,7 @@ import math
 import operator
 import threading
 from collections.abc import Callable, Iterable, Sequence
+from functools import reduce
 from numbers import Real
 from typing import Any, Union
 
@@ -480,6 +481,14 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
+    w_data = [w.data for w in weights if type(w) is Value]
+    x_data = [x.data for x in inputs if type(x) is Value]
+    if len(w_data) == len(x_data) == len(weights):  # all Values, as in every nn layer: the short way
+        start = bias.data if type(bias) is Value else _real(bias, "dot(bias)")
+        total = reduce(operator.add, map(operator.mul, w_data, x_data), start)  # b + w0*x0 + ..., in order
+        if type(bias) is Value:
+            return _nary("dot", _finite_sum(total, "dot"), (*weights, *inputs, bias), (*x_data, *w_data, 1.0))
+        return _nary("dot", _finite_sum(total, "dot"), (*weights, *inputs), (*x_data, *w_data))
     w_nodes: list[Value] = []
     w_locals: list[float] = []
     x_nodes: list[Value] = []
@@ -657,27 +666,31 @@ def topological_order(root: Value) -> list[Value]:
 def _walk(root: Value) -> list[Value]:
     seen = object()  # this walk's mark
     order: list[Value] = []
+    place = order.append
     stack: list[Value | None] = [root]
+    push, pop, push_all = stack.append, stack.pop, stack.extend  # bound once: this loop runs per edge
     while stack:
-        node = stack.pop()
+        node = pop()
         if node is None:  # the node under this marker has all of its children placed
-            order.append(stack.pop())  # type: ignore[arg-type]
+            place(pop())  # type: ignore[arg-type]
             continue
         if node._walk is seen:
             continue
         node._walk = seen
-        stack.append(node)
-        stack.append(None)
-        # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
         a = node._a
-        if a is None:
+        if a is None:  # a leaf has no inputs to wait for
+            place(node)
             continue
+        push(node)
+        push(None)
+        # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
         if type(a) is tuple:  # an n-ary op
-            stack.extend(reversed(a))
+            push_all(reversed(a))
             continue
-        if node._b is not None:
-            stack.append(node._b)
-        stack.append(a)
+        b = node._b
+        if b is not None:
+            push(b)
+        push(a)
     return order
 
 
