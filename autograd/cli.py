@@ -2,6 +2,9 @@
 
 skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1 [--render graph.svg] [--steps out/] [--json]
 skipgrad demo [--render skipgrad-demo.png | --no-render] [--steps out/]
+skipgrad --version
+
+Options may go anywhere among the arguments; `--` ends them.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from pathlib import Path
 from typing import NoReturn
 
+from . import __version__
 from .examples import seed_circuit
 from .expression import ExpressionError, build, parse_variables
 from .naming import node_names, operand_texts
@@ -25,6 +29,7 @@ USAGE_ERROR = 2
 READER_GONE = 1  # as Python itself exits when its output pipe closes
 DEMO_PICTURE = Path("skipgrad-demo.png")
 PICTURE_FORMATS = (".png", ".svg", ".pdf")
+MAX_NAME_WIDTH = 40  # of a node's name in the table; a 300-term sum would make every row 1,200 wide
 
 
 class Refusal(Exception):
@@ -32,8 +37,7 @@ class Refusal(Exception):
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = _parser()
-    args = parser.parse_args(_protect_unary_minus(sys.argv[1:] if argv is None else argv))
+    args = _parse_arguments(sys.argv[1:] if argv is None else argv)
     try:
         code = grad(args) if args.command == "grad" else demo(args)
         sys.stdout.flush()  # a closed pipe must show up here, where it is handled, not at exit
@@ -54,11 +58,13 @@ def grad(args: argparse.Namespace) -> int:
     out, leaves = build(args.expression, parse_variables(args.variables))
     _check_outputs(args)
     out.backward()
+    written = _pictures(out, args)
     if args.json:
         print(json.dumps(_as_json(args.expression, out, leaves), indent=2))
     else:
-        print(grad_table(out))
-    _pictures(out, args, quiet=args.json)
+        print(grad_table(_short_names(out)))
+        for line in written:
+            print(line)
     return 0
 
 
@@ -69,11 +75,22 @@ def demo(args: argparse.Namespace) -> int:
     nodes = seed_circuit()
     cost = nodes["cost"]
     cost.backward()
+    written = _pictures(cost, args, highlight=[(nodes["xy"], nodes["r"])], legend=True)
     print("xy = x*y;  s = max(z, w) + xy;  r = xy + s  (the skip);  cost = 2*r + 45")
     print("with x=3, y=-4, z=2, w=-1. xy feeds two nodes, so its gradient is the sum of both: 2 + 2 = 4\n")
     print(grad_table(cost))
-    _pictures(cost, args, highlight=[(nodes["xy"], nodes["r"])], legend=True)
+    for line in written:
+        print(line)
     return 0
+
+
+def _short_names(root: Value) -> Value:
+    """Cut long labels (the text of a long expression, a 300-digit number) so that table rows stay
+    readable. The pictures are drawn by then, and --json, which keeps full names, prints no table."""
+    for node in topological_order(root):
+        if len(node.label) > MAX_NAME_WIDTH:
+            node.label = node.label[: MAX_NAME_WIDTH - 1] + "…"
+    return root
 
 
 def _default_picture() -> Path | None:
@@ -129,25 +146,29 @@ def _check_dot() -> None:
         raise Refusal(str(DotNotFoundError()))
 
 
-def _pictures(root: Value, args: argparse.Namespace, quiet: bool = False, **options) -> None:
+def _pictures(root: Value, args: argparse.Namespace, **options) -> list[str]:
+    """Draw what was asked for and return the lines that say where. Called before anything is
+    printed: a reader that leaves early (`skipgrad ... --render g.png | head -1`) ends the printing
+    with a broken pipe, and the pictures must not go with it."""
     if not (args.render or args.steps):
-        return
+        return []
     from .drawing import DotNotFoundError, render
     from .steps import render_steps
 
+    written = []
     try:
         if args.render:
-            path = render(root, args.render, **options)
-            if not quiet:
-                print(f"\npicture: {path}")
+            try:
+                written.append(f"\npicture: {render(root, args.render, **options)}")
+            except OSError as unwritable:  # the file it names may be one made on the way, not the one asked for
+                raise Refusal(f"cannot write {args.render}: {unwritable.strerror or unwritable}") from None
         if args.steps:
-            page = render_steps(root, args.steps)
-            if not quiet:
-                print(f"step-through: {page}")
+            written.append(f"step-through: {render_steps(root, args.steps)}")
     except DotNotFoundError as missing:  # checked already, but `dot` can vanish or be unrunnable
         raise Refusal(str(missing)) from None
     except subprocess.CalledProcessError as failed:  # dot ran and failed; its own output went to stderr
         raise Refusal(f"Graphviz's dot failed with exit status {failed.returncode}") from None
+    return written
 
 
 # ------------------------------------------------------------------ JSON
@@ -177,11 +198,14 @@ def _as_json(expression: str, out: Value, leaves: dict[str, Value]) -> dict:
 
 
 # ------------------------------------------------------------------ arguments and exits
-def _protect_unary_minus(argv: list[str]) -> list[str]:
-    """An expression such as "-x*y" is not an option: a leading space keeps argparse from taking it
-    for one (the parser strips it)."""
-    options = {"-h", "--help", "--json", "--render", "--steps", "--no-render"}
-    return [f" {arg}" if arg.startswith("-") and arg.split("=")[0] not in options else arg for arg in argv]
+def _parse_arguments(argv: list[str]) -> argparse.Namespace:
+    """Options may go anywhere, also between the variables (grad "x*y" --json x=1 y=2). argparse's
+    parse_intermixed_args allows that but not on a parser with subcommands, so the command's own
+    parser is called here; anything else (--help, --version, a mistake) is the main parser's."""
+    parser, commands = _parsers()
+    if argv and argv[0] in commands:
+        return commands[argv[0]].parse_intermixed_args(argv[1:], argparse.Namespace(command=argv[0]))
+    return parser.parse_args(argv)
 
 
 def _fail(message: str) -> int:
@@ -200,15 +224,27 @@ def _reader_gone() -> int:
 
 
 class _Parser(argparse.ArgumentParser):
-    """argparse, but a mistake in the arguments is one line too, like every other refusal."""
+    """argparse, but a mistake in the arguments is one line too, like every other refusal, and an
+    expression or number starting with a single '-' is not an option."""
+
+    def _parse_optional(self, arg_string: str):  # argparse's own hook, one argument at a time
+        # "-x*y", "-3e5", "-h*x" or "---x" is an expression: with one '-', only our options themselves
+        # are options. "--" and "--" + a letter stay argparse's: the end of the options, or a long
+        # option, maybe mistyped ("--jsn"), which argparse names.
+        long_option = arg_string == "--" or (arg_string.startswith("--") and arg_string[2:3].isalpha())
+        if arg_string.startswith("-") and not long_option and arg_string not in self._option_string_actions:
+            return None
+        return super()._parse_optional(arg_string)
 
     def error(self, message: str) -> NoReturn:
         print(f"skipgrad: error: {message} (see {self.prog} --help)", file=sys.stderr)
         sys.exit(USAGE_ERROR)
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentParser]]:
+    """The main parser, and each command's parser by name."""
     parser = _Parser(prog="skipgrad", description="Back-propagate and show every node's gradient.")
+    parser.add_argument("--version", action="version", version=f"skipgrad {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
     grad_cmd = commands.add_parser(
         "grad",
@@ -218,7 +254,8 @@ def _parser() -> argparse.ArgumentParser:
     grad_cmd.add_argument(
         "expression", help="numbers, names, + - * / **, exp log tanh relu sigmoid sqrt softplus abs max min"
     )
-    grad_cmd.add_argument("variables", nargs="*", metavar="NAME=NUMBER", help="a value for every variable")
+    # default=[]: without one argparse counts nargs="*" as required, and says so when another argument is wrong
+    grad_cmd.add_argument("variables", nargs="*", default=[], metavar="NAME=NUMBER", help="a value for every variable")
     grad_cmd.add_argument("--json", action="store_true", help="print values and gradients as JSON")
     demo_cmd = commands.add_parser("demo", help="the residual circuit, as a table and a picture")
     grad_cmd.add_argument("--render", type=Path, metavar="FILE", help="also draw the graph (.png, .svg or .pdf)")
@@ -229,7 +266,7 @@ def _parser() -> argparse.ArgumentParser:
     picture.add_argument("--no-render", action="store_true", help="print only")
     for command in (grad_cmd, demo_cmd):
         command.add_argument("--steps", type=Path, metavar="FOLDER", help="also write a backward step-through page")
-    return parser
+    return parser, {"grad": grad_cmd, "demo": demo_cmd}
 
 
 if __name__ == "__main__":

@@ -66,14 +66,28 @@ def _variable_value(name: str, text: str) -> float:
         raise ExpressionError(f"{name}={text!r}: not a number") from None
     if math.isinf(value) and "inf" not in text.lower():  # float() turns 1e400 into inf without a word
         raise ExpressionError(f"{name}={text}: {_too_large(text)}")
+    if _underflows(text, value):
+        raise ExpressionError(f"{name}={text}: {_too_small(text)}")
     if not math.isfinite(value):
         raise ExpressionError(f"{name}={text}: the value must be a finite number")
     return value
 
 
 def _too_large(text: str) -> str:
-    shown = text if len(text) <= 30 else text[:27] + "..."
-    return f"the number {shown} is too large for a float (the largest is about 1.8e308)"
+    return f"the number {_shown(text)} is too large for a float (the largest is about 1.8e308)"
+
+
+def _underflows(text: str, value: float) -> bool:
+    """float() turns 1e-400 into 0 without a word: a zero written with a nonzero digit before its exponent."""
+    return value == 0 and any(digit in "123456789" for digit in text.lower().partition("e")[0])
+
+
+def _too_small(text: str) -> str:
+    return f"the number {_shown(text)} is too small for a float (it would be 0)"
+
+
+def _shown(text: str) -> str:
+    return text if len(text) <= 30 else text[:27] + "..."
 
 
 def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str, Value]]:
@@ -155,8 +169,11 @@ def _check_number(node: ast.Constant, source: str) -> None:
         finite = math.isfinite(node.value)  # type: ignore[arg-type]  # an int or a float; ast reads 1e400 as inf
     except OverflowError:  # an integer literal of 309 digits or more
         finite = False
+    text = ast.get_source_segment(source, node) or repr(node.value)
     if not finite:
-        raise ExpressionError(_too_large(ast.get_source_segment(source, node) or repr(node.value)))
+        raise ExpressionError(_too_large(text))
+    if type(node.value) is float and _underflows(text, node.value):
+        raise ExpressionError(_too_small(text))
 
 
 def _check_name(node: ast.Name) -> None:
@@ -248,12 +265,21 @@ def _step(node: ast.AST, args: list[_Result], leaves: dict[str, Value]) -> _Resu
             return _Result(_fold(left.value, op, right.value), text, binding)
         return _labelled(_binary(left.value, op, right.value), text, binding)
     name = node.func.id  # type: ignore[attr-defined]  # checked: a call of an allowed function
-    first = args[0].value if isinstance(args[0].value, Value) else Value(args[0].value)
+    text = f"{name}({', '.join(arg.text for arg in args)})"
+    values = [arg.value for arg in args]
+    numbers = [value for value in values if not isinstance(value, Value)]
+    if len(numbers) == len(values):  # numbers only: folded, as 2*3 is
+        return _Result(_call(name, [Value(numbers[0]), *numbers[1:]]).data, text, _ATOM)
+    if not isinstance(values[0], Value):  # max(2, x) is x.max(2): the number stays a number, not a leaf
+        values.reverse()
+    return _labelled(_call(name, values), text, _ATOM)
+
+
+def _call(name: str, args: list) -> Value:
+    """An allowed function applied to its arguments, the first of them a Value."""
     if name in UNARY_FUNCTIONS:
-        value = UNARY_FUNCTIONS[name](first)
-    else:
-        value = BINARY_FUNCTIONS[name](first, args[1].value)
-    return _labelled(value, f"{name}({', '.join(arg.text for arg in args)})", _ATOM)
+        return UNARY_FUNCTIONS[name](args[0])
+    return BINARY_FUNCTIONS[name](*args)
 
 
 def _bracketed(operand: _Result, needed: int) -> str:

@@ -2,6 +2,7 @@
 
 import ast
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -9,6 +10,7 @@ from pathlib import Path
 
 import pytest
 
+import autograd
 from autograd.cli import main
 from autograd.expression import build
 
@@ -321,3 +323,186 @@ def test_json_nodes_have_ids_so_repeats_can_be_told_apart(capsys):
     first_sum = by_id[total["input_ids"][0]]
     assert sorted(first_sum["input_ids"]) == sorted(p["id"] for p in products)
     assert by_id[total["input_ids"][1]]["input_ids"] == [None, by_id[0]["id"]]
+
+
+# ------------------------------------------------------------------ second trial: pipes, option order, numbers, width
+def _run_into_closed_pipe(args, env=None):
+    """Run `python -m autograd args` with its stdout closed before it starts: `... | head -0`."""
+    child = subprocess.Popen(
+        [sys.executable, "-m", "autograd", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        cwd=ROOT,
+        env=env,
+    )
+    assert child.stdout is not None and child.stderr is not None
+    child.stdout.close()
+    err = child.stderr.read()
+    child.wait(timeout=60)
+    return child.returncode, err
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.parametrize("extra", [[], ["--json"]])
+def test_pictures_are_written_even_when_the_reader_leaves(tmp_path, extra):
+    pytest.importorskip("graphviz")
+    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    picture, steps = tmp_path / "hp2.png", tmp_path / "steps"
+    code, err = _run_into_closed_pipe(
+        ["grad", "x*2", "x=1", *extra, "--render", str(picture), "--steps", str(steps)], env
+    )
+    assert code == 1 and err == "", err
+    assert picture.stat().st_size > 0 and (steps / "index.html").exists()
+    # a table longer than the output buffer fails while printing, even when PYTHONUNBUFFERED is not set
+    code, err = _run_into_closed_pipe(["grad", _balanced_sum(128), "x=1", "--render", str(tmp_path / "big.svg")])
+    assert code == 1 and err == "" and (tmp_path / "big.svg").exists(), err
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["grad", "x*y", "--json", "x=1", "y=2"],
+        ["grad", "--json", "x*y", "x=1", "y=2"],
+        ["grad", "x*y", "x=1", "--json", "y=2"],
+        ["grad", "--json", "--", "x*y", "x=1", "y=2"],
+    ],
+)
+def test_options_may_go_anywhere(args, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 0 and err == "" and json.loads(out)["variables"]["x"] == {"data": 1.0, "grad": 2.0}
+
+
+def test_render_may_go_between_the_variables(capsys, tmp_path):
+    """The refusal names the --render path, so the option was read as one, not as a variable."""
+    code, out, err = run(["grad", "x*y", "x=1", "--render", str(tmp_path / "g.txt"), "y=2"], capsys)
+    assert code == 2 and out == "" and "must end in .png, .svg or .pdf" in err and err.count("\n") == 1, err
+
+
+@pytest.mark.parametrize(
+    "args, data",
+    [
+        (["grad", "--", "-x", "x=1", "--json"], -1.0),
+        (["grad", "--json", "x", "--", "x=-1"], -1.0),
+        (["grad", "-x*y", "x=2", "y=-3", "--json"], 6.0),
+        (["grad", "-3", "--json"], -3.0),
+        (["grad", "-1e3*x", "x=2", "--json"], -2000.0),
+        (["grad", "-h*x", "h=2", "x=3", "--json"], -6.0),
+    ],
+)
+def test_a_leading_minus_and_the_end_of_options_marker(args, data, capsys):
+    code, out, err = run(args, capsys)
+    assert code == 0 and err == "", err
+    result = json.loads(out)
+    assert result["output"]["data"] == data and not result["expression"].startswith(" ")
+
+
+@pytest.mark.parametrize(
+    "args, words",
+    [
+        (["grad", "x*2", "x=1", "--jsn"], "unrecognized arguments: --jsn"),
+        (["grad", "--jsn", "x*2", "x=1"], "unrecognized arguments: --jsn"),
+        (["-x"], "invalid choice: '-x'"),
+        (["demo", "-x"], "unrecognized arguments: -x"),
+        (["grad", "x*2", "x=1", "--render"], "expected one argument"),
+    ],
+)
+def test_option_mistakes_are_argparse_own_without_an_added_space(args, words, capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main(args)
+    _, err = capsys.readouterr()
+    assert leaving.value.code == 2 and err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err
+    assert "  -" not in err and "' -" not in err, err
+
+
+def test_a_stray_option_like_word_is_named_without_an_added_space(capsys):
+    code, _, err = run(["grad", "x*2", "x=1", "-q"], capsys)
+    assert code == 2 and "got '-q'" in err and err.count("\n") == 1, err
+
+
+def test_version(capsys):
+    with pytest.raises(SystemExit) as leaving:
+        main(["--version"])
+    out, err = capsys.readouterr()
+    assert leaving.value.code == 0 and out == f"skipgrad {autograd.__version__}\n" and err == ""
+
+
+@pytest.mark.parametrize(
+    "expression, variables, data",
+    [
+        ("max(2, 3)", [], 3.0),
+        ("exp(0)", [], 1.0),
+        ("min(exp(0), 2) * x", ["x=5"], 5.0),
+        ("max(2, x)", ["x=1"], 2.0),
+        ("min(2, x) + max(-1, x)", ["x=1"], 2.0),
+    ],
+)
+def test_a_function_of_numbers_is_a_number_not_a_leaf(expression, variables, data, capsys):
+    code, out, err = run(["grad", expression, *variables, "--json"], capsys)
+    result = json.loads(out)
+    assert code == 0 and err == "" and result["output"]["data"] == data
+    assert not any(node["name"].startswith("leaf#") for node in result["nodes"]), result["nodes"]
+    leaves = [node["name"] for node in result["nodes"] if not node["op"]]
+    assert leaves == ([v.split("=")[0] for v in variables] or [expression])  # numbers alone make one leaf: the result
+
+
+def test_a_number_first_in_max_is_a_plain_operand():
+    out, leaves = build("max(2, x)", {"x": 1})
+    same, same_leaves = build("max(x, 2)", {"x": 1})
+    assert (
+        out.op == same.op == "max" and out.operands == (leaves["x"], 2.0) and same.operands == (same_leaves["x"], 2.0)
+    )
+    out.backward()
+    assert leaves["x"].grad == 0.0 and out.data == 2.0
+
+
+@pytest.mark.parametrize(
+    "expression, variables, words",
+    [
+        ("1e-400 * x", ["x=1"], "the number 1e-400 is too small for a float (it would be 0)"),
+        ("x * -0.00001e-320", ["x=1"], "the number 0.00001e-320 is too small for a float"),
+        ("x*2", ["x=1e-400"], "x=1e-400: the number 1e-400 is too small for a float (it would be 0)"),
+        ("x*2", ["x=-1e-400"], "too small"),
+    ],
+)
+def test_numbers_that_would_be_0_are_named(expression, variables, words, capsys):
+    code, out, err = run(["grad", expression, *variables], capsys)
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+
+
+@pytest.mark.parametrize(
+    "expression, variables", [("5e-324 * x", ["x=1"]), ("x*2", ["x=5e-324"]), ("0e-400*x", ["x=0e-999"])]
+)
+def test_tiny_numbers_and_zeros_are_fine(expression, variables, capsys):
+    code, _, err = run(["grad", expression, *variables, "--json"], capsys)
+    assert code == 0 and err == ""
+
+
+@pytest.mark.parametrize("expression", ["+".join(["x"] * 300), "x * 1" + "0" * 299, "-(" + "x+" * 100 + "x)"])
+def test_table_rows_stay_readable_while_json_keeps_full_names(expression, capsys):
+    code, out, err = run(["grad", expression, "x=1"], capsys)
+    assert code == 0 and err == ""
+    assert max(len(line) for line in out.splitlines()) < 100, max(out.splitlines(), key=len)
+    names = [line[:41].rstrip() for line in out.splitlines()[2:]]
+    assert any(name.endswith("…") and len(name) == 40 for name in names), names
+    code, out, _ = run(["grad", expression, "x=1", "--json"], capsys)
+    assert code == 0 and json.loads(out)["nodes"][-1]["name"] == ast.unparse(ast.parse(expression, mode="eval").body)
+
+
+def test_a_failed_render_names_the_picture_asked_for(capsys, tmp_path, monkeypatch):
+    """Whatever file graphviz trips over on the way (a .gv source), the user asked for their picture."""
+    pytest.importorskip("graphviz")
+    import errno
+
+    import autograd.drawing
+
+    if shutil.which("dot") is None:
+        monkeypatch.setattr("autograd.cli._check_dot", lambda: None)
+
+    def fail(root, path, **options):
+        raise OSError(errno.ENOENT, "No such file or directory", str(tmp_path / "a.gv"))
+
+    monkeypatch.setattr(autograd.drawing, "render", fail)
+    code, out, err = run([*SEED, "--render", str(tmp_path / "a.png")], capsys)
+    assert code == 2 and err == f"skipgrad: error: cannot write {tmp_path / 'a.png'}: No such file or directory\n", err
