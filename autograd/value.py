@@ -481,14 +481,23 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     """
     if len(weights) != len(inputs):
         raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
+    # Two short ways for what nn layers do: Value weights times Value inputs, or times plain floats
+    # (a first layer's data). The sum is b + w0*x0 + w1*x1 + ..., in that order, as below.
     w_data = [w.data for w in weights if type(w) is Value]
-    x_data = [x.data for x in inputs if type(x) is Value]
-    if len(w_data) == len(x_data) == len(weights):  # all Values, as in every nn layer: the short way
+    if len(w_data) == len(weights):
         start = bias.data if type(bias) is Value else _real(bias, "dot(bias)")
-        total = reduce(operator.add, map(operator.mul, w_data, x_data), start)  # b + w0*x0 + ..., in order
-        if type(bias) is Value:
-            return _nary("dot", _finite_sum(total, "dot"), (*weights, *inputs, bias), (*x_data, *w_data, 1.0))
-        return _nary("dot", _finite_sum(total, "dot"), (*weights, *inputs), (*x_data, *w_data))
+        tail = (bias,) if type(bias) is Value else ()
+        x_data = [x.data for x in inputs if type(x) is Value]
+        if len(x_data) == len(inputs):
+            total = reduce(operator.add, map(operator.mul, w_data, x_data), start)
+            return _nary(
+                "dot", _finite_sum(total, "dot"), (*weights, *inputs, *tail), (*x_data, *w_data, *(1.0,) * len(tail))
+            )
+        if not x_data and all(type(x) is float and x - x == 0.0 for x in inputs):
+            total = reduce(operator.add, map(operator.mul, w_data, inputs), start)
+            return _nary(
+                "dot", _finite_sum(total, "dot"), (*weights, *tail), (*inputs, *(1.0,) * len(tail)), tuple(inputs)
+            )
     w_nodes: list[Value] = []
     w_locals: list[float] = []
     x_nodes: list[Value] = []
