@@ -4,8 +4,9 @@
     python -m benchmarks --quick    small sizes, a smoke test of the harness (numbers not meaningful)
     python -m benchmarks --write    also store the tables in benchmarks/results.md and the README
 
-Every engine's gradients are checked against skipgrad's before it is timed. Timings are medians of
-repeated runs with Python's cyclic GC on, as users run code.
+Every engine's gradients are checked against skipgrad's before it is timed (in W5, against the
+local-gradient design's). Timings are medians of repeated runs with Python's cyclic GC on, as users
+run code.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def main(argv: list[str] | None = None) -> int:
     engines = [e for e in ENGINES if e.available()]
     missing = [e.name for e in ENGINES if not e.available()]
     sections = [header(engines, missing, args.quick)]
-    for workload in (w1_demo_step, w2_chain, w3_products, w4_memory):
+    for workload in (w1_demo_step, w2_chain, w3_products, w4_memory, w5_gpt_step):
         print(f"running {workload.__name__} ...", file=sys.stderr, flush=True)
         sections.append(workload(engines, sizes))
     text = "\n\n".join(sections) + "\n"
@@ -66,6 +67,7 @@ FULL = {
     "products": 100_000,
     "products_repeats": 3,
     "memory_steps": 50_000,
+    "gpt_steps": 15,
 }
 QUICK = {
     "demo_points": 10,
@@ -75,6 +77,7 @@ QUICK = {
     "products": 1_000,
     "products_repeats": 1,
     "memory_steps": 1_000,
+    "gpt_steps": 1,
 }
 
 
@@ -262,6 +265,54 @@ print(grown, tracemalloc.get_traced_memory()[0] - start)
     )
 
 
+# ---------------------------------------------------------------------------------------- W5
+GPT_NAME = "olivia"  # 6 letters, the mean length of nn.data.names(): 7 positions
+
+
+def w5_gpt_step(engines: list[Engine], sizes: dict) -> str:
+    """One training step of a microgpt-shaped GPT on one name (its own three engines: see benchmarks/gpt.py)."""
+    from nn import Characters, names
+
+    from . import gpt
+
+    chars = Characters(names())
+    tokens = chars.encode(GPT_NAME)
+    weights = gpt.draw_weights(chars.vocab_size, seed=1337)
+    trainers = [
+        gpt.local_gradient_step(weights, tokens),
+        gpt.skipgrad_plain_step(weights, tokens),
+        gpt.nn_gpt_step(chars.vocab_size, weights, tokens),
+    ]
+    reference = trainers[0].name
+    # nn.GPT's norm gains (1, and not trained here) have no counterpart in microgpt: central differences.
+    model, _ = gpt.nn_gpt(chars.vocab_size, weights)
+    gains = [norm.gain[k] for norm in (model.norm_e, model.blocks[0].norm1, model.blocks[0].norm2) for k in (0, 7)]
+    for i, (grad, numeric) in enumerate(gpt.central_differences(model, tokens, gains)):
+        if not math.isclose(grad, numeric, rel_tol=1e-5, abs_tol=1e-8):
+            raise AssertionError(f"W5 nn.GPT gain {i}: backward gives {grad!r}, central differences {numeric!r}")
+    # The first two steps (the second after an Adam update) must agree: losses and every gradient.
+    for step in (1, 2):
+        results = [trainer.step() for trainer in trainers]
+        ref_loss, ref_grads = results[0]
+        for trainer, (loss, grads) in zip(trainers[1:], results[1:]):
+            _agree(f"W5 step {step} {trainer.name} loss", loss, ref_loss, rel=1e-12, against=reference)
+            for i, (g, r) in enumerate(zip(grads, ref_grads)):
+                _agree(f"W5 step {step} {trainer.name} gradient {i}", g, r, against=reference)
+    nodes = {trainer.name: trainer.graph_nodes() for trainer in trainers}
+    times = _median_times_interleaved({t.name: t.step for t in trainers}, sizes["gpt_steps"])
+    rows = [[name, _ms(t), _ratio(times, reference, name), f"{nodes[name]:,}"] for name, t in times.items()]
+    n_weights = sum(len(row) for rows in weights.values() for row in rows)
+    return _table(
+        f"W5: one training step of a microgpt-shaped GPT (1 layer, n_embd 16, 4 heads, block_size 16, "
+        f"{chars.vocab_size} tokens, {n_weights:,} weights) on one name, {GPT_NAME!r} ({len(tokens) - 1} positions, "
+        "KV cache), zero_grad + forward + backward + Adam; the same model function on both Value classes; "
+        "nn.GPT with microgpt's norms (one after the embedding, none before the head); "
+        "losses and gradients of two steps checked equal",
+        ["engine", "median step", "x faster than the local-gradient design", "graph nodes"],
+        rows,
+    )
+
+
 # ---------------------------------------------------------------------------------------- helpers
 def _data(v) -> float:
     assert v is not None
@@ -292,9 +343,9 @@ def header(engines: list[Engine], missing: list[str], quick: bool) -> str:
     return " ".join(lines)
 
 
-def _agree(what: str, value: float, reference: float, rel: float = 1e-9) -> None:
+def _agree(what: str, value: float, reference: float, rel: float = 1e-9, against: str = OURS) -> None:
     if not math.isclose(value, reference, rel_tol=rel, abs_tol=1e-12):
-        raise AssertionError(f"{what}: {value!r} differs from skipgrad's {reference!r}; not timing a wrong answer")
+        raise AssertionError(f"{what}: {value!r} differs from {against}'s {reference!r}; not timing a wrong answer")
 
 
 def _time_build_and_backward(build, backward, repeats: int) -> tuple[float, float, float]:
@@ -321,6 +372,20 @@ def _median_time(step, repeats: int) -> float:
         step()
         times.append(time.perf_counter() - start)
     return statistics.median(times)
+
+
+def _median_times_interleaved(steps: dict, repeats: int) -> dict[str, float]:
+    """Median times of steps taken in turns (one warm-up each, then one step of each engine per round),
+    so that a machine slowed by other work for a while slows every engine alike."""
+    times: dict[str, list[float]] = {name: [] for name in steps}
+    for step in steps.values():
+        step()
+    for _ in range(repeats):
+        for name, step in steps.items():
+            start = time.perf_counter()
+            step()
+            times[name].append(time.perf_counter() - start)
+    return {name: statistics.median(t) for name, t in times.items()}
 
 
 def _ratio(times: dict[str, float], reference: str, name: str) -> str:
