@@ -11,6 +11,7 @@ import random
 from collections.abc import Iterable, Mapping, Sequence
 
 from autograd import Value, dot, sum_of
+from autograd.structure import Role
 
 from .losses import cross_entropy
 from .module import Input, Module, make_rng
@@ -134,14 +135,14 @@ class RMSNorm(Module):
         self.name = name
         self.dim, self.eps = dim, eps
         self.gain = [self.mark(Value(1.0), f"g{i}", parameter=True) for i in range(dim)]
+        self._inside = self.role()  # the nodes it builds: drawn in its box
 
     def __call__(self, x: Sequence[Input]) -> Vector:
         x = _values(x, self.dim, self)
-        mean_square = dot(x, x) * (1.0 / self.dim)
-        scale = (mean_square + self.eps) ** -0.5
-        y = [xi * scale * g for xi, g in zip(x, self.gain)]
-        self.claim(y, x)
-        return y
+        inside = self._inside
+        mean_square = _in(inside, _in(inside, dot(x, x)) * (1.0 / self.dim))
+        scale = _in(inside, _in(inside, mean_square + self.eps) ** -0.5)
+        return [_in(inside, _in(inside, xi * scale) * g) for xi, g in zip(x, self.gain)]
 
     def parameters(self) -> list[Value]:
         return list(self.gain)
@@ -167,16 +168,18 @@ class LayerNorm(Module):
         self.dim, self.eps = dim, eps
         self.gain = [self.mark(Value(1.0), f"g{i}", parameter=True) for i in range(dim)]
         self.bias = [self.mark(Value(0.0), f"b{i}", parameter=True) for i in range(dim)]
+        self._inside = self.role()
 
     def __call__(self, x: Sequence[Input]) -> Vector:
         x = _values(x, self.dim, self)
-        mean = sum_of(x) * (1.0 / self.dim)
-        centred = [xi - mean for xi in x]
-        variance = dot(centred, centred) * (1.0 / self.dim)
-        scale = (variance + self.eps) ** -0.5
-        y = [ci * scale * g + b for ci, g, b in zip(centred, self.gain, self.bias)]
-        self.claim(y, x)
-        return y
+        inside = self._inside
+        mean = _in(inside, _in(inside, sum_of(x)) * (1.0 / self.dim))
+        centred = [_in(inside, xi - mean) for xi in x]
+        variance = _in(inside, _in(inside, dot(centred, centred)) * (1.0 / self.dim))
+        scale = _in(inside, _in(inside, variance + self.eps) ** -0.5)
+        return [
+            _in(inside, _in(inside, _in(inside, ci * scale) * g) + b) for ci, g, b in zip(centred, self.gain, self.bias)
+        ]
 
     def parameters(self) -> list[Value]:
         return list(self.gain) + list(self.bias)
@@ -188,12 +191,21 @@ class LayerNorm(Module):
         return f"LayerNorm({self.dim}, eps={self.eps})"
 
 
-def softmax(scores: Sequence[Value]) -> Vector:
-    """exp(s_i - max) / sum_j exp(s_j - max): the largest score is subtracted so exp cannot overflow."""
+def softmax(scores: Sequence[Value], role: Role | None = None) -> Vector:
+    """exp(s_i - max) / sum_j exp(s_j - max): the largest score is subtracted so exp cannot overflow.
+
+    `role`, if given, goes to every node it builds (a module draws its softmax inside its box).
+    """
     top = max(s.data for s in scores)  # a constant shift: softmax does not depend on it
-    exps = [(s - top).exp() for s in scores]
-    total = sum_of(exps)
-    return [e / total for e in exps]
+    exps = [_in(role, _in(role, s - top).exp()) for s in scores]
+    total = _in(role, sum_of(exps))
+    return [_in(role, e / total) for e in exps]
+
+
+def _in(role: Role | None, node: Value) -> Value:
+    """`node`, given `role`: cheaper than walking the graph afterwards, on a path taken per position."""
+    node.role = role
+    return node
 
 
 class CausalSelfAttention(Module):
@@ -228,20 +240,22 @@ class CausalSelfAttention(Module):
         self.wk = Linear(n_embd, n_embd, std=std, rng=source)
         self.wv = Linear(n_embd, n_embd, std=std, rng=source)
         self.wo = Linear(n_embd, n_embd, std=std, rng=source)
+        self._inside = self.role()  # scores, softmax and the weighted sums: drawn in its box
 
     def __call__(self, xs: Sequence[Sequence[Input]]) -> list[Vector]:
         qs = [self.wq(x) for x in xs]
         ks = [self.wk(x) for x in xs]
         vs = [self.wv(x) for x in xs]
         scale = 1.0 / math.sqrt(self.head_size)
+        inside = self._inside
         out = []
         for t, q in enumerate(qs):
             heads: Vector = []
             for h in range(self.n_head):
                 part = slice(h * self.head_size, (h + 1) * self.head_size)
-                weights = softmax([dot(q[part], k[part]) * scale for k in ks[: t + 1]])
-                heads += [dot(weights, [v[part][d] for v in vs[: t + 1]]) for d in range(self.head_size)]
-            self.claim(heads)  # scores, softmax, weighted sums (back to q, k, v, which wq, wk, wv own)
+                scores = [_in(inside, _in(inside, dot(q[part], k[part])) * scale) for k in ks[: t + 1]]
+                weights = softmax(scores, inside)
+                heads += [_in(inside, dot(weights, [v[part][d] for v in vs[: t + 1]])) for d in range(self.head_size)]
             out.append(self.wo(heads))
         return out
 
@@ -274,12 +288,11 @@ class FeedForward(Module):
         self.name = name
         self.fc1 = Linear(n_embd, 4 * n_embd, std=std, rng=source)
         self.fc2 = Linear(4 * n_embd, n_embd, std=std, rng=source)
+        self._inside = self.role()
 
     def __call__(self, x: Sequence[Input]) -> Vector:
-        pre = self.fc1(x)
-        hidden = [h.relu() for h in pre]
-        self.claim(hidden, pre)
-        return self.fc2(hidden)
+        inside = self._inside
+        return self.fc2([_in(inside, h.relu()) for h in self.fc1(x)])
 
     def parameters(self) -> list[Value]:
         return self.fc1.parameters() + self.fc2.parameters()
