@@ -388,7 +388,7 @@ class Value:
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this Value's graph."""
-        with _graph_lock:
+        with _graph_lock, _collector_paused():
             for node in topological_order(self):
                 node.grad = 0.0
 
