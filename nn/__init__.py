@@ -15,11 +15,13 @@ from .diagnostics import (
     gradient_flow,
     plot_gradient_flow,
 )
+from .io import load, save
 from .losses import binary_cross_entropy_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from .module import MLP, Layer, Module, Neuron, Sequential
 from .optim import SGD, Adam, Optimizer
 from .residual import ResidualBlock, ResidualMLP, plain_and_residual
 from .text import Characters
+from .torch_export import from_torch, to_torch
 from .train import History, accuracy, fit, train_gpt
 from .transformer import (
     GPT,
@@ -74,4 +76,8 @@ __all__ = [
     "plot_gradient_flow",
     "GradientFlow",
     "LayerGradient",
+    "save",
+    "load",
+    "to_torch",
+    "from_torch",
 ]

@@ -8,7 +8,7 @@ neuron gives its parameters and the nodes it builds Roles in that group (`w0 ...
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 from autograd import Value, dot
@@ -64,6 +64,30 @@ class Module(Group):
             elif isinstance(value, dict):
                 todo += [(f"{prefix}.{k}", v) for k, v in reversed(list(value.items()))]
         return [(names.get(id(p), f"?{i}"), p) for i, p in enumerate(self.parameters())]
+
+    def state_dict(self) -> dict[str, float]:
+        """{dotted name: float} for every parameter, named as `named_parameters()` names them.
+
+        >>> Neuron(2, seed=0).state_dict()
+        {'w.0': 0.6888437030500962, 'w.1': 0.515908805880605, 'b': 0.0}
+        """
+        from .io import state_dict
+
+        return state_dict(self)
+
+    def load_state_dict(self, state: Mapping[str, Any]) -> None:
+        """Set every parameter from `state`. A missing or unexpected name, or a value that is not a
+        finite real number, is a ValueError listing them all, and then nothing is changed."""
+        from .io import load_state_dict
+
+        load_state_dict(self, state)
+
+    def to_torch(self, dtype: Any = None) -> Any:
+        """A `torch.nn.Module` computing what this model computes, with the same parameters (float64
+        unless `dtype` says otherwise); see nn/torch_export.py for the batch convention."""
+        from .torch_export import to_torch
+
+        return to_torch(self, dtype=dtype)
 
     def weights(self) -> list[Value]:
         """The parameters that multiply inputs (no biases): what gradient-flow reports average."""
