@@ -178,6 +178,10 @@ def path_lengths(model: GPT, tokens: list[int]) -> PathLengths:
     the forward pass unchanged), the embeddings get G(S) = sum over T within S of P(T), where P(T) is
     what the paths through exactly T carry. Moebius inversion over all 2^n sets S gives every P(T),
     and the size of the sum of P(T) over |T| = k is the gradient carried by paths of length k.
+
+    The pieces partly cancel, so their sizes add up to more than the size of the whole gradient; a
+    share is a piece's size over the sum of the pieces' sizes. The model's parameter gradients are
+    overwritten (each pass starts from zero_grad).
     """
     names = [(i, b) for i in range(len(model.blocks)) for b in ("attn", "mlp")]
     n = len(names)
