@@ -22,7 +22,7 @@ import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .value import Value, _Left, _node, _real, topological_order
+from .value import Value, _Left, _node, _real, _unary, topological_order
 
 
 class OpName(str):
@@ -54,6 +54,15 @@ class CustomOp:
         return len(self.derivatives)
 
     def __call__(self, *operands: Value | float) -> Value:
+        if len(operands) == 1 and self.arity == 1 and type(operands[0]) is Value:  # the usual call, kept short
+            node = operands[0]
+            x = node.data
+            data, slope = self.forward(x), self.derivatives[0](x)
+            if type(data) is not float or data - data:  # an int, a numpy number, inf or nan: checked below
+                data = _number(self, "forward", data)
+            if type(slope) is not float:
+                slope = _number(self, "derivative 0", slope)
+            return _unary(self.name, data, node, slope)
         if len(operands) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input{'s' if self.arity > 1 else ''}, got {len(operands)}")
         values = [o.data if isinstance(o, Value) else _real(o, str(self.name)) for o in operands]
