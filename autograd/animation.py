@@ -1,0 +1,170 @@
+"""The backward step-through as an animated GIF, for a slide: one frame per step, every node in the
+same place on every frame. Needs graphviz (and its `dot` program) and Pillow: pip install 'skipgrad[viz]'.
+
+Graphviz lays each picture out anew, and the labels (the gradients known so far) grow from step to
+step, so frames drawn one by one would jump. Here the layout is made once, from the last frame (every
+gradient known, the widest labels), with every node as large as it is on any frame; then each frame is
+drawn with those positions pinned (`neato -n2`) and the frames are put together with Pillow.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import re
+from pathlib import Path
+
+import graphviz
+
+from .drawing import DotNotFoundError
+from .steps import backward_steps
+from .value import Value
+
+FORMATS = (".gif",)
+DEFAULT_DPI = 72.0
+
+_EDGE = re.compile(r"\t(\S+) -> (\S+)(?: \[(.*)\])?\n", re.S)
+
+
+def render_animation(
+    root: Value,
+    path: str | Path,
+    *,
+    fps: float = 1.0,
+    hold_last: float = 3.0,
+    dpi: float = DEFAULT_DPI,
+    **draw_options,
+) -> Path:
+    """Write the backward pass of `root` as an animated GIF, one frame per step of `backward_steps`.
+
+    Args:
+        fps: frames per second (1.0: a new step every second).
+        hold_last: how long the last frame (every gradient known) stays before the loop starts
+            again, in seconds; never shorter than the other frames.
+        dpi: resolution of the frames (72: one pixel per point, a small file).
+        draw_options: as for `draw` (legend, precision, rankdir, ...).
+
+    All frames have the same size and every node the same place. The GIF has exactly one frame per
+    step (the last one is held by its longer duration, not repeated) and loops forever. Returns the
+    path. Raises ValueError for another extension, DotNotFoundError when Graphviz's `dot` program is
+    missing, and ImportError when Pillow is not installed.
+    """
+    path = Path(path)
+    if path.suffix.lower() not in FORMATS:
+        raise ValueError(f"animations are written as {', '.join(FORMATS)} files; got {path.name!r}")
+    if not fps > 0:
+        raise ValueError(f"fps must be a positive number; got {fps!r}")
+    if not hold_last >= 0:
+        raise ValueError(f"hold_last must be a number of seconds >= 0; got {hold_last!r}")
+    Image = _pillow()
+    frames = list(backward_steps(root))
+    drawings = [frame.draw(root, **draw_options) for frame in frames]
+    pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in pinned_frames(drawings, dpi=dpi)]
+
+    # One palette for every frame (from the last, which has every colour the others have), so that
+    # colours do not flicker from frame to frame; no dithering keeps the lines and text crisp.
+    palette = pictures[-1].quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    indexed = [picture.quantize(palette=palette, dither=Image.Dither.NONE) for picture in pictures]
+    step_ms = 1000.0 / fps
+    durations = [round(step_ms)] * (len(indexed) - 1) + [round(max(step_ms, 1000.0 * hold_last))]
+    path.parent.mkdir(parents=True, exist_ok=True)
+    indexed[0].save(
+        path,
+        format="GIF",
+        save_all=True,
+        append_images=indexed[1:],
+        duration=durations,
+        loop=0,
+        optimize=True,
+        disposal=1,
+    )
+    return path
+
+
+def pinned_frames(drawings: list[graphviz.Digraph], *, dpi: float = DEFAULT_DPI, format: str = "png") -> list[bytes]:
+    """Render drawings of the same graph (the frames of a step-through: same nodes and edges, other
+    labels) with one layout, made from the last drawing, so that nothing moves between them."""
+    layout = _layout(drawings)
+    return [_pipe(_pinned(drawing, layout, dpi), format=format, neato_no_op=2) for drawing in drawings]
+
+
+def _layout(drawings: list[graphviz.Digraph]) -> dict:
+    """dot's layout of the last drawing, with each node as wide and tall as on any drawing."""
+    sizes: dict[str, tuple[float, float]] = {}
+    for drawing in drawings:
+        for obj in _objects(json.loads(_pipe(drawing, format="json"))):
+            width, height = float(obj["width"]), float(obj["height"])
+            old = sizes.get(obj["name"], (0.0, 0.0))
+            sizes[obj["name"]] = (max(old[0], width), max(old[1], height))
+    widest = drawings[-1].copy()
+    for name, (width, height) in sizes.items():
+        widest.body.append(f'\t{_id(name)} [width="{width}" height="{height}" fixedsize=true]\n')
+    return json.loads(_pipe(widest, format="json"))
+
+
+def _pinned(drawing: graphviz.Digraph, layout: dict, dpi: float) -> graphviz.Digraph:
+    """A copy of `drawing` with every position taken from `layout`, to draw with `neato -n2`."""
+    pinned = drawing.copy()
+    pinned.engine = "neato"
+    objects = layout.get("objects", [])
+    names = {obj["_gvid"]: obj["name"] for obj in objects}
+    # Graphviz lists edges by their tail, not in the order they were written: match them by their
+    # ends (edges between the same two nodes, as in a*a, in the order written).
+    edges: dict[tuple[str, str], list[dict]] = {}
+    for edge in layout.get("edges", []):
+        edges.setdefault((names[edge["tail"]], names[edge["head"]]), []).append(edge)
+    body = []
+    for line in pinned.body:
+        found = _EDGE.fullmatch(line)
+        if found is None:
+            body.append(line)
+            continue
+        same_ends = edges.get(_unquoted(found, 1, 2))
+        if not same_ends:
+            raise ValueError("the frames do not draw the same edges; they cannot share one layout")
+        edge = same_ends.pop(0)
+        where = f'pos="{edge["pos"]}"' + (f' lp="{edge["lp"]}"' if "lp" in edge else "")
+        attrs = found.group(3)
+        body.append(f"\t{found.group(1)} -> {found.group(2)} [{attrs + ' ' if attrs else ''}{where}]\n")
+    if any(edges.values()):
+        raise ValueError("the frames do not draw the same edges; they cannot share one layout")
+    for obj in objects:
+        if "nodes" in obj:  # a box (cluster): its frame, by its name
+            body.append(f'\tsubgraph {_id(obj["name"])} {{ bb="{obj["bb"]}" }}\n')
+        else:
+            size = f'width="{obj["width"]}" height="{obj["height"]}" fixedsize=true'
+            body.append(f'\t{_id(obj["name"])} [pos="{obj["pos"]}!" {size}]\n')
+    body.append(f'\tbb="{layout["bb"]}" dpi={dpi:g} splines=true\n')
+    pinned.body[:] = body
+    return pinned
+
+
+def _objects(layout: dict) -> list[dict]:
+    """The nodes of a graphviz JSON layout (its objects also hold the boxes, which have no width)."""
+    return [obj for obj in layout.get("objects", []) if "nodes" not in obj]
+
+
+def _unquoted(found: re.Match, *groups: int) -> tuple[str, ...]:
+    return tuple(found.group(g).strip('"').replace('\\"', '"') for g in groups)
+
+
+def _id(name: str) -> str:
+    return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _pipe(drawing: graphviz.Digraph, **options) -> bytes:
+    try:
+        return drawing.pipe(**options)
+    except graphviz.ExecutableNotFound as missing:
+        raise DotNotFoundError() from missing
+
+
+def _pillow():
+    try:
+        from PIL import Image
+    except ImportError as missing:
+        raise ImportError(
+            "render_animation writes GIFs with Pillow: pip install 'skipgrad[viz]' (or pip install pillow); "
+            "render_steps(root, 'steps/') writes the same frames as SVGs and an HTML page without it"
+        ) from missing
+    return Image
