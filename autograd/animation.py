@@ -24,6 +24,7 @@ FORMATS = (".gif",)
 DEFAULT_DPI = 72.0
 
 _EDGE = re.compile(r"\t(\S+) -> (\S+)(?: \[(.*)\])?\n", re.S)
+_BOX = re.compile(r"subgraph (\S+) \{\n.*", re.S)
 
 
 def render_animation(
@@ -33,6 +34,7 @@ def render_animation(
     fps: float = 1.0,
     hold_last: float = 3.0,
     dpi: float = DEFAULT_DPI,
+    captions: bool = True,
     **draw_options,
 ) -> Path:
     """Write the backward pass of `root` as an animated GIF, one frame per step of `backward_steps`.
@@ -42,6 +44,8 @@ def render_animation(
         hold_last: how long the last frame (every gradient known) stays before the loop starts
             again, in seconds; never shorter than the other frames.
         dpi: resolution of the frames (72: one pixel per point, a small file).
+        captions: write above each frame what its step does ("step 2 of 6: s (+) sends 2 to m
+            and 2 to xy"), under `title` if one is given.
         draw_options: as for `draw` (legend, precision, rankdir, ...).
 
     All frames have the same size and every node the same place. The GIF has exactly one frame per
@@ -58,7 +62,12 @@ def render_animation(
         raise ValueError(f"hold_last must be a number of seconds >= 0; got {hold_last!r}")
     Image = _pillow()
     frames = list(backward_steps(root))
-    drawings = [frame.draw(root, **draw_options) for frame in frames]
+    title = draw_options.pop("title", None)
+    drawings = []
+    for frame in frames:
+        caption = f"step {frame.index} of {len(frames) - 1}: {frame.caption}" if captions else None
+        lines = "\n".join(line for line in (title, caption) if line)
+        drawings.append(frame.draw(root, title=lines or None, **draw_options))
     pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in pinned_frames(drawings, dpi=dpi)]
 
     # One palette for every frame (from the last, which has every colour the others have), so that
@@ -89,17 +98,30 @@ def pinned_frames(drawings: list[graphviz.Digraph], *, dpi: float = DEFAULT_DPI,
 
 
 def _layout(drawings: list[graphviz.Digraph]) -> dict:
-    """dot's layout of the last drawing, with each node as wide and tall as on any drawing."""
+    """dot's layout of the last drawing, with each node as wide and tall as on any drawing and the
+    canvas as large as the largest drawing (a frame's caption may be wider than the graph)."""
     sizes: dict[str, tuple[float, float]] = {}
+    canvas_w = canvas_h = 0.0
     for drawing in drawings:
-        for obj in _objects(json.loads(_pipe(drawing, format="json"))):
-            width, height = float(obj["width"]), float(obj["height"])
-            old = sizes.get(obj["name"], (0.0, 0.0))
-            sizes[obj["name"]] = (max(old[0], width), max(old[1], height))
+        alone = json.loads(_pipe(drawing, format="json"))
+        w, h = _extent(alone)
+        canvas_w, canvas_h = max(canvas_w, w), max(canvas_h, h)
+        for obj in _objects(alone):
+            old_w, old_h = sizes.get(obj["name"], (0.0, 0.0))
+            sizes[obj["name"]] = (max(old_w, float(obj["width"])), max(old_h, float(obj["height"])))
     widest = drawings[-1].copy()
-    for name, (width, height) in sizes.items():
-        widest.body.append(f'\t{_id(name)} [width="{width}" height="{height}" fixedsize=true]\n')
-    return json.loads(_pipe(widest, format="json"))
+    for name, (w, h) in sizes.items():
+        widest.body.append(f'\t{_id(name)} [width="{w}" height="{h}" fixedsize=true]\n')
+    layout = json.loads(_pipe(widest, format="json"))
+    w, h = _extent(layout)
+    layout["bb"] = f"0,0,{max(canvas_w, w):g},{max(canvas_h, h):g}"
+    return layout
+
+
+def _extent(layout: dict) -> tuple[float, float]:
+    """Width and height of a graphviz JSON layout, in points."""
+    left, bottom, right, top = (float(v) for v in layout["bb"].split(","))
+    return right - left, top - bottom
 
 
 def _pinned(drawing: graphviz.Digraph, layout: dict, dpi: float) -> graphviz.Digraph:
@@ -113,13 +135,18 @@ def _pinned(drawing: graphviz.Digraph, layout: dict, dpi: float) -> graphviz.Dig
     edges: dict[tuple[str, str], list[dict]] = {}
     for edge in layout.get("edges", []):
         edges.setdefault((names[edge["tail"]], names[edge["head"]]), []).append(edge)
+    boxes = {obj["name"]: obj for obj in objects if "nodes" in obj}
     body = []
     for line in pinned.body:
         found = _EDGE.fullmatch(line)
         if found is None:
             body.append(line)
+            box = _BOX.fullmatch(line)
+            if box is not None and box.group(1).strip('"') in boxes:  # a box (cluster): its frame and title
+                placed = boxes[box.group(1).strip('"')]
+                body.append(f'\tbb="{placed["bb"]}"' + (f' lp="{placed["lp"]}"' if "lp" in placed else "") + "\n")
             continue
-        same_ends = edges.get(_unquoted(found, 1, 2))
+        same_ends = edges.get(_ends(found))
         if not same_ends:
             raise ValueError("the frames do not draw the same edges; they cannot share one layout")
         edge = same_ends.pop(0)
@@ -128,12 +155,9 @@ def _pinned(drawing: graphviz.Digraph, layout: dict, dpi: float) -> graphviz.Dig
         body.append(f"\t{found.group(1)} -> {found.group(2)} [{attrs + ' ' if attrs else ''}{where}]\n")
     if any(edges.values()):
         raise ValueError("the frames do not draw the same edges; they cannot share one layout")
-    for obj in objects:
-        if "nodes" in obj:  # a box (cluster): its frame, by its name
-            body.append(f'\tsubgraph {_id(obj["name"])} {{ bb="{obj["bb"]}" }}\n')
-        else:
-            size = f'width="{obj["width"]}" height="{obj["height"]}" fixedsize=true'
-            body.append(f'\t{_id(obj["name"])} [pos="{obj["pos"]}!" {size}]\n')
+    for obj in _objects(layout):
+        size = f'width="{obj["width"]}" height="{obj["height"]}" fixedsize=true'
+        body.append(f'\t{_id(obj["name"])} [pos="{obj["pos"]}!" {size}]\n')
     body.append(f'\tbb="{layout["bb"]}" dpi={dpi:g} splines=true\n')
     pinned.body[:] = body
     return pinned
@@ -144,8 +168,10 @@ def _objects(layout: dict) -> list[dict]:
     return [obj for obj in layout.get("objects", []) if "nodes" not in obj]
 
 
-def _unquoted(found: re.Match, *groups: int) -> tuple[str, ...]:
-    return tuple(found.group(g).strip('"').replace('\\"', '"') for g in groups)
+def _ends(found: re.Match) -> tuple[str, str]:
+    """The tail and head names of an edge statement, without DOT quotes."""
+    tail, head = (found.group(g).strip('"').replace('\\"', '"') for g in (1, 2))
+    return tail, head
 
 
 def _id(name: str) -> str:
