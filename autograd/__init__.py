@@ -32,12 +32,14 @@ __all__ = [
     "render",
     "backward_steps",
     "render_steps",
+    "render_animation",
 ]
 __version__ = "0.1.0"
 
 # Drawing needs the graphviz package; it is imported on first use so that the engine needs nothing.
 _DRAWING = {"draw", "render", "Drawing", "DotNotFoundError", "GraphTooLargeError"}
 _STEPS = {"backward_steps", "render_steps", "Frame"}
+_ANIMATION = {"render_animation"}  # also needs Pillow
 
 
 def __getattr__(name: str):
@@ -56,4 +58,8 @@ def __getattr__(name: str):
         from . import steps
 
         return getattr(steps, name)
+    if name in _ANIMATION:
+        from . import animation
+
+        return getattr(animation, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

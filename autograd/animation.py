@@ -72,7 +72,7 @@ def render_animation(
 
     # One palette for every frame (from the last, which has every colour the others have), so that
     # colours do not flicker from frame to frame; no dithering keeps the lines and text crisp.
-    palette = pictures[-1].quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+    palette = pictures[-1].quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     indexed = [picture.quantize(palette=palette, dither=Image.Dither.NONE) for picture in pictures]
     step_ms = 1000.0 / fps
     durations = [round(step_ms)] * (len(indexed) - 1) + [round(max(step_ms, 1000.0 * hold_last))]

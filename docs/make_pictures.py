@@ -12,7 +12,8 @@ matplotlib.use("Agg")
 import graphviz  # noqa: E402
 import matplotlib.pyplot as plt  # noqa: E402
 
-from autograd import render  # noqa: E402
+from autograd import render, render_animation  # noqa: E402
+from autograd.examples import seed_circuit  # noqa: E402
 from autograd.expression import build  # noqa: E402
 from nn import compare_gradient_flow, plot_gradient_flow  # noqa: E402
 from tests.drawing_examples import micrograd_api_dot, residual_block_graph, seed_circuit_graph  # noqa: E402
@@ -20,6 +21,9 @@ from tests.drawing_examples import micrograd_api_dot, residual_block_graph, seed
 for name, example in (("seed_circuit", seed_circuit_graph), ("residual_block", residual_block_graph)):
     root, options = example()
     print(render(root, ROOT / "docs" / f"{name}.png", **options))
+
+# The backward pass of the seed circuit, one step a second, for a slide.
+print(render_animation(seed_circuit()["cost"], ROOT / "docs" / "seed_circuit_backward.gif", fps=1.0, hold_last=3.0))
 
 # The trial's expression, as the command line draws it: skipgrad grad "tanh(x*0.5 + y*1.5)" x=1 y=2
 out, _ = build("tanh(x*0.5 + y*1.5)", {"x": 1.0, "y": 2.0})
