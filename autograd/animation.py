@@ -44,8 +44,8 @@ def render_animation(
         hold_last: how long the last frame (every gradient known) stays before the loop starts
             again, in seconds; never shorter than the other frames.
         dpi: resolution of the frames (72: one pixel per point, a small file).
-        captions: write above each frame what its step does ("step 2 of 6: s (+) sends 2 to m
-            and 2 to xy"), under `title` if one is given.
+        captions: write above each frame what its step does ("step 3 of 6: r (+) sends 2 to xy
+            and 2 to s"), under `title` if one is given.
         draw_options: as for `draw` (legend, precision, rankdir, ...).
 
     All frames have the same size and every node the same place. The GIF has exactly one frame per
