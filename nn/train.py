@@ -1,4 +1,5 @@
-"""fit(): the training loop learners run, with a tqdm progress bar in a terminal or in Jupyter."""
+"""fit(): the training loop learners run, with a tqdm progress bar in a terminal or in Jupyter, or in Jupyter
+with live=True one figure of the loss, accuracy and decision boundary redrawn in place (nn/live.py)."""
 
 from __future__ import annotations
 
@@ -42,6 +43,8 @@ def fit(
     batch_size: int | None = None,
     seed: int | None = None,
     progress: bool | None = None,
+    live: bool = False,
+    live_every: int = 10,
 ) -> History:
     """Train `model` on (X, y) and return the loss and accuracy of every step.
 
@@ -52,6 +55,11 @@ def fit(
         l2: weight of the L2 penalty added to the loss (0 for none).
         batch_size: train on a random batch each step (None: the whole set).
         progress: show a progress bar; None shows it in a terminal or a notebook, not in a pipe or CI.
+        live: in Jupyter, instead of the bar, one figure redrawn in place every `live_every` steps and at
+            the last: the loss and accuracy so far and, for 2-D inputs, the decision boundary with the
+            data. Needs matplotlib (`pip install 'skipgrad[plot]'`). Outside Jupyter it notes that once
+            and shows the progress bar (unless progress=False).
+        live_every: steps between redraws; each redraw of the boundary runs the model on 900 grid points.
 
     X and y may be numpy arrays, X of shape (n, d) and y of shape (n,), with any real dtype: training
     on them gives exactly the numbers that training on `X.tolist()` and `y.tolist()` gives.
@@ -71,8 +79,11 @@ def fit(
         optimizer = SGD(params, lr=lambda k: 1.0 - 0.9 * k / steps)
     rng = random.Random(seed)
     history = History()
-    bar = _progress_bar(steps, progress)
-    for _ in bar:
+    view = _live_view(model, X, y, loss, steps, live_every) if live else None
+    if live and view is None and progress is None:
+        progress = True
+    bar = range(steps) if view is not None else _progress_bar(steps, progress)
+    for k in bar:
         rows = range(len(X)) if batch_size is None else rng.sample(range(len(X)), min(batch_size, len(X)))
         inputs = [X[i] for i in rows]
         targets = [y[i] for i in rows]
@@ -87,6 +98,8 @@ def fit(
         history.accuracy.append(accuracy(predictions, targets, loss))
         if hasattr(bar, "set_postfix"):
             bar.set_postfix(loss=f"{total.data:.4f}", accuracy=f"{history.accuracy[-1]:.0%}")
+        if view is not None and (k == 0 or (k + 1) % live_every == 0 or k + 1 == steps):
+            view.update(k + 1, history)
     return history
 
 
@@ -125,6 +138,24 @@ def _progress_bar(steps: int, progress: bool | None):
     except ImportError:
         return range(steps)
     return trange(steps, desc="training", leave=True)
+
+
+_noted_live_outside_jupyter = False
+
+
+def _live_view(model, X, y, loss, steps: int, every: int):
+    """The live figure in Jupyter; None elsewhere, after a one-time note that the bar stands in for it."""
+    global _noted_live_outside_jupyter
+    if every < 1:
+        raise ValueError(f"live_every must be a positive number of steps; got {every!r}")
+    if not _in_notebook():
+        if not _noted_live_outside_jupyter:
+            _noted_live_outside_jupyter = True
+            print("fit(live=True): the live figure needs Jupyter; showing the progress bar instead", file=sys.stderr)
+        return None
+    from .live import LiveView
+
+    return LiveView(model, X, y, loss=loss, steps=steps)
 
 
 def _in_notebook() -> bool:
