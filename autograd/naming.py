@@ -26,8 +26,9 @@ from types import FrameType
 from .value import Value
 
 Names = bool | Mapping[Value, str]
-"""What the public functions take as `names=`: True (the default) names unlabelled nodes after the
-caller's variables, False turns that off, and a dict maps nodes to names ({node: "name"})."""
+"""What the public functions take as `names=`: True (the default) names the nodes that have no label
+and no role after the caller's variables, False turns that off, and a dict {node: "name"} gives the
+names in place of the variables (labels and roles still come first)."""
 
 _PACKAGE = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
@@ -86,6 +87,7 @@ def variable_names(names: Names, order: list[Value]) -> dict[int, str]:
 
 
 def _caller_variables(wanted: set[int]) -> dict[int, str]:
+    """id(node) -> variable name, for the nodes in `wanted`, from the first frame outside the package."""
     frame: FrameType | None = sys._getframe(1)
     try:
         while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE):

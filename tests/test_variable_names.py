@@ -76,6 +76,12 @@ def test_a_given_mapping_names_nodes_and_nothing_else():
         grad_table(out, names=None)  # type: ignore[arg-type]
 
 
+def test_a_given_mapping_replaces_variables_but_not_labels():
+    a = Value(2.0, "a")
+    b = a * 2.0
+    assert names_column(grad_table(b, names={a: "ignored", b: "given"})) == ["a", "given"]
+
+
 def test_nodes_in_a_list_are_not_named():
     leaves = [Value(1.0), Value(2.0)]
     total = leaves[0] + leaves[1]
@@ -221,3 +227,20 @@ def test_the_demo_prints_the_same_table():
         [sys.executable, "-m", "autograd", "demo", "--no-render"], cwd=ROOT, capture_output=True, text=True, check=True
     ).stdout
     assert TABLE in printed
+
+
+def test_render_steps_pages_use_the_names(tmp_path):
+    pytest.importorskip("graphviz")
+    import shutil
+
+    from autograd import render_steps
+
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    first, second = Value(2.0), Value(3.0)
+    product = first * second
+    page = render_steps(product, tmp_path).read_text(encoding="utf-8")
+    assert "product (*) sends 3 to first and 2 to second" in page
+    assert ">product &#160;(*)<" in page  # the pictures name it as the captions do
+    plain = render_steps(product, tmp_path, names=False).read_text(encoding="utf-8")
+    assert "product" not in plain
