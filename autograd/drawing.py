@@ -15,7 +15,7 @@ from pathlib import Path
 
 import graphviz
 
-from .naming import node_names
+from .naming import Names, node_names, variable_names
 from .structure import Group
 from .value import Value, topological_order
 
@@ -91,6 +91,7 @@ def draw(
     max_nodes: int = DEFAULT_MAX_NODES,
     precision: int = 4,
     title: str | None = None,
+    names: Names = True,
 ) -> Drawing:
     """The graph behind `root` as a graphviz Digraph (shown inline in Jupyter).
 
@@ -111,6 +112,10 @@ def draw(
             numbers are not counted, a collapsed group counts as one.
         precision: significant digits of the numbers shown.
         title: a caption above the picture.
+        names: True names each unlabelled node after the caller's variable that holds it (`xy` for
+            `xy = x * y`); False turns that off; a dict {node: "name"} gives the names. Labels and
+            names in a model or group come first, as in `grad_table` (inside a box, a node shows its
+            name in the box).
 
     Each edge carries the value flowing forward (green) and the gradient flowing back along it
     (red): the local derivative times the gradient of the node it feeds. A node that feeds several
@@ -134,6 +139,7 @@ def draw(
         max_nodes=max_nodes,
         precision=precision,
         title=title,
+        names=names,
     )
 
 
@@ -253,11 +259,13 @@ def _build_scene(
     highlight: Iterable = (),
     skip_paths: bool = True,
     precision: int = 4,
+    names: Names = True,
 ) -> _Scene:
     fmt = _formatter(precision)
     order = topological_order(root)
     ids = {id(node): f"n{i}" for i, node in enumerate(order)}
-    names = node_names(order)
+    variables = variable_names(names, order)
+    shown = node_names(order, variables)
     layout = _Layout(order)
     box_of = _collapsed_boxes(order, layout, collapse)
     marked = _highlighted(highlight)
@@ -289,10 +297,11 @@ def _build_scene(
         attrs: dict[str, str] = {}
         if id(node) in marked or node is current:
             attrs.update(color=HIGHLIGHT, penwidth="3")
-        name = node.label or (node.role.name if path and node.role.name else names[id(node)])
+        name = node.label or (node.role.name if path and node.role.name else shown[id(node)])
+        named = bool(node.label) or node.role is not None or id(node) in variables
         scene.nodes[ids[id(node)]] = {
             "kind": kind,
-            "label": _node_label(node, name, grad_of(node), sent_back.get(id(node), []), fmt),
+            "label": _node_label(node, name, named, grad_of(node), sent_back.get(id(node), []), fmt),
             "cluster": path,
             "attrs": attrs,
         }
@@ -446,10 +455,12 @@ def _edge_label(value: str, grad: str | None) -> str:
     return f"<{rows}>"
 
 
-def _node_label(node: Value, name: str, grad: float | None, sent_back: list, fmt) -> str:
+def _node_label(node: Value, name: str, named: bool, grad: float | None, sent_back: list, fmt) -> str:
+    """`named`: the node has a name of its own (a label, a role or a variable), shown before its op;
+    an op node without one shows its op alone."""
     op = OP_TEXT.get(node.op, node.op)
     if node.children:
-        heading = f"{name}  ({op})" if node.label or node.role is not None else op
+        heading = f"{name}  ({op})" if named else op
         numbers = [o for o in node.operands if not isinstance(o, Value)]
         if node.op in OP_TEXT and numbers:
             shown = ", ".join(fmt(c) for c in numbers[:4]) + (", …" if len(numbers) > 4 else "")

@@ -6,18 +6,20 @@ from __future__ import annotations
 import html
 import json
 import re
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from .naming import node_names, number
+from .naming import Names, node_names, number, variable_names
 from .value import Value, topological_order
 
 
 @dataclass(frozen=True)
 class Frame:
     """One step of backward: `node` pushes its gradient into `edges` (child, node); `grads` holds
-    every gradient known after this step and `pushed` the nodes that have sent theirs, by id(node)."""
+    every gradient known after this step and `pushed` the nodes that have sent theirs, by id(node).
+    `names` holds the names the step-through gave from variables (or from `names={...}`), so that
+    the picture of a frame names its nodes as its caption does."""
 
     index: int
     node: Value
@@ -25,16 +27,19 @@ class Frame:
     grads: dict[int, float]
     pushed: frozenset[int]
     caption: str
+    names: Mapping[Value, str] | None = field(default=None, repr=False, compare=False)
 
     def draw(self, root: Value, **draw_options):
-        """This frame as a picture: the gradients so far, this node and its edges highlighted."""
+        """This frame as a picture: the gradients so far, this node and its edges highlighted. Nodes
+        are named as in the captions unless `names=` is given (see `autograd.draw`)."""
         from .drawing import BackwardState, draw_state
 
         state = BackwardState(self.grads, self.pushed, self.node)
+        draw_options.setdefault("names", True if self.names is None else self.names)
         return draw_state(root, state, highlight=self.edges, **draw_options)
 
 
-def backward_steps(root: Value) -> Iterator[Frame]:
+def backward_steps(root: Value, *, names: Names = True) -> Iterator[Frame]:
     """Yield the frames of `root.backward()`: first the seed d root / d root = 1, then one frame per
     operation node in reverse topological order (leaves push nothing and get no frame).
 
@@ -45,12 +50,23 @@ def backward_steps(root: Value) -> Iterator[Frame]:
     ['seed: c is the output, so its gradient is 1', 'c (*) sends 3 to a and 2 to b']
 
     A name that is not a single word is quoted: '“x * y” (*) sends -4 to x and 3 to y'.
+
+    Nodes are named as in `grad_table`: an unlabelled node after the variable of the caller that
+    holds it (read when backward_steps is called, not when the frames are iterated), unless
+    `names=False`; `names={node: "name"}` gives the names.
     """
     order = topological_order(root)
-    names = {key: _quoted(name) for key, name in node_names(order).items()}
+    variables = variable_names(names, order)
+    given = {node: variables[id(node)] for node in order if id(node) in variables}
+    return _steps(root, order, node_names(order, variables), given)
+
+
+def _steps(root: Value, order: list[Value], full_names: dict[int, str], given: dict[Value, str]) -> Iterator[Frame]:
+    names = {key: _quoted(name) for key, name in full_names.items()}
     grads: dict[int, float] = {id(root): 1.0}
     pushed: set[int] = set()
-    yield Frame(0, root, (), dict(grads), frozenset(), f"seed: {names[id(root)]} is the output, so its gradient is 1")
+    seed = f"seed: {names[id(root)]} is the output, so its gradient is 1"
+    yield Frame(0, root, (), dict(grads), frozenset(), seed, given)
     index = 1
     for node in reversed(order):
         if not node.children:
@@ -67,24 +83,25 @@ def backward_steps(root: Value) -> Iterator[Frame]:
         caption = f"{names[id(node)]} ({node.op}) sends " + " and ".join(sent)
         edges = tuple((child, node) for child in node.children)
         pushed.add(id(node))
-        yield Frame(index, node, edges, dict(grads), frozenset(pushed), caption)
+        yield Frame(index, node, edges, dict(grads), frozenset(pushed), caption, given)
         index += 1
 
 
-def render_steps(root: Value, folder: str | Path, **draw_options) -> Path:
+def render_steps(root: Value, folder: str | Path, *, names: Names = True, **draw_options) -> Path:
     """Write every frame as `step_000.svg ...` and a self-contained `index.html` to flip through them.
 
     The page needs no network and no framework: the pictures are inlined, and the buttons or the
     arrow keys move between steps. Returns the path of `index.html`. Writing again into the same
     folder removes the frames of an earlier, longer run (only files this function wrote); a folder
-    whose index.html was written by something else is refused.
+    whose index.html was written by something else is refused. Nodes are named as by
+    `backward_steps(root, names=names)`, in the captions and the pictures alike.
     """
     from .drawing import render_drawing
 
     folder = Path(folder)
     page = folder / "index.html"
     earlier = _frames_written_before(page)
-    frames = list(backward_steps(root))
+    frames = list(backward_steps(root, names=names))
     drawings = [frame.draw(root, **draw_options) for frame in frames]  # any drawing error comes before writing
     folder.mkdir(parents=True, exist_ok=True)
     pictures = []
@@ -120,13 +137,13 @@ def _quoted(name: str) -> str:
     return name if re.fullmatch(r"[\w.#]+", name) else f"“{name}”"
 
 
-def step_widget(root: Value, **draw_options):
+def step_widget(root: Value, *, names: Names = True, **draw_options):
     """The same frames behind an ipywidgets slider, for a notebook (needs `pip install ipywidgets`)."""
     try:
         import ipywidgets
     except ImportError as missing:
         raise ImportError("step_widget needs ipywidgets: pip install 'skipgrad[notebooks]'") from missing
-    frames = list(backward_steps(root))
+    frames = list(backward_steps(root, names=names))
     pictures = [f.draw(root, **draw_options).pipe(format="svg").decode("utf-8") for f in frames]
 
     def show(step: int):
