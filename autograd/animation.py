@@ -17,6 +17,7 @@ from pathlib import Path
 import graphviz
 
 from .drawing import DotNotFoundError
+from .naming import Names
 from .steps import backward_steps
 from .value import Value
 
@@ -35,6 +36,7 @@ def render_animation(
     hold_last: float = 3.0,
     dpi: float = DEFAULT_DPI,
     captions: bool = True,
+    names: Names = True,
     **draw_options,
 ) -> Path:
     """Write the backward pass of `root` as an animated GIF, one frame per step of `backward_steps`.
@@ -46,6 +48,7 @@ def render_animation(
         dpi: resolution of the frames (72: one pixel per point, a small file).
         captions: write above each frame what its step does ("step 3 of 6: r (+) sends 2 to xy
             and 2 to s"), under `title` if one is given.
+        names: name unlabelled nodes after the caller's variables, as `backward_steps` does.
         draw_options: as for `draw` (legend, precision, rankdir, ...).
 
     All frames have the same size and every node the same place. The GIF has exactly one frame per
@@ -61,7 +64,7 @@ def render_animation(
     if not hold_last >= 0:
         raise ValueError(f"hold_last must be a number of seconds >= 0; got {hold_last!r}")
     Image = _pillow()
-    frames = list(backward_steps(root))
+    frames = list(backward_steps(root, names=names))
     title = draw_options.pop("title", None)
     drawings = []
     for frame in frames:

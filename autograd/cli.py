@@ -62,7 +62,7 @@ def grad(args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(_as_json(args.expression, out, leaves), indent=2))
     else:
-        print(grad_table(_short_names(out)))
+        print(grad_table(_short_names(out), names=False))
         for line in written:
             print(line)
     return 0
@@ -78,7 +78,7 @@ def demo(args: argparse.Namespace) -> int:
     written = _pictures(cost, args, highlight=[(nodes["xy"], nodes["r"])], legend=True)
     print("xy = x*y;  s = max(z, w) + xy;  r = xy + s  (the skip);  cost = 2*r + 45")
     print("with x=3, y=-4, z=2, w=-1. xy feeds two nodes, so its gradient is the sum of both: 2 + 2 = 4\n")
-    print(grad_table(cost))
+    print(grad_table(cost, names=False))
     for line in written:
         print(line)
     return 0
@@ -159,11 +159,11 @@ def _pictures(root: Value, args: argparse.Namespace, **options) -> list[str]:
     try:
         if args.render:
             try:
-                written.append(f"\npicture: {render(root, args.render, **options)}")
+                written.append(f"\npicture: {render(root, args.render, names=False, **options)}")
             except OSError as unwritable:  # the file it names may be one made on the way, not the one asked for
                 raise Refusal(f"cannot write {args.render}: {unwritable.strerror or unwritable}") from None
         if args.steps:
-            written.append(f"step-through: {render_steps(root, args.steps)}")
+            written.append(f"step-through: {render_steps(root, args.steps, names=False)}")
     except DotNotFoundError as missing:  # checked already, but `dot` can vanish or be unrunnable
         raise Refusal(str(missing)) from None
     except subprocess.CalledProcessError as failed:  # dot ran and failed; its own output went to stderr

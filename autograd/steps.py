@@ -88,7 +88,8 @@ def _steps(root: Value, order: list[Value], full_names: dict[int, str], given: d
 
 
 def render_steps(root: Value, folder: str | Path, *, names: Names = True, **draw_options) -> Path:
-    """Write every frame as `step_000.svg ...` and a self-contained `index.html` to flip through them.
+    """Write every frame as `step_000.svg ...` and a self-contained `index.html` to flip through them,
+    or, for a path ending in `.gif`, an animated GIF (see `autograd.animation.render_animation`).
 
     The page needs no network and no framework: the pictures are inlined, and the buttons or the
     arrow keys move between steps. Returns the path of `index.html`. Writing again into the same
@@ -96,6 +97,10 @@ def render_steps(root: Value, folder: str | Path, *, names: Names = True, **draw
     whose index.html was written by something else is refused. Nodes are named as by
     `backward_steps(root, names=names)`, in the captions and the pictures alike.
     """
+    if Path(folder).suffix.lower() == ".gif":  # an animation for slides instead of a page
+        from .animation import render_animation
+
+        return render_animation(root, folder, names=names, **draw_options)
     from .drawing import render_drawing
 
     folder = Path(folder)

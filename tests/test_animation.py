@@ -124,3 +124,14 @@ def test_missing_pillow_says_what_to_install(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "PIL", None)
     with pytest.raises(ImportError, match=r"pip install 'skipgrad\[viz\]'"):
         render_animation(circuit(), tmp_path / "a.gif")
+
+
+def test_render_steps_writes_a_gif_for_a_gif_path(tmp_path):
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    from autograd import render_steps
+
+    cost = seed_circuit()["cost"]
+    path = render_steps(cost, tmp_path / "backward.gif", fps=2)
+    with Image.open(path) as gif:
+        assert gif.n_frames == len(list(backward_steps(cost)))
