@@ -33,15 +33,24 @@ from __future__ import annotations
 
 import functools
 import math
-import random
 from typing import Any
 
 from autograd import Value
 
-from .io import architecture, build
+from .io import NN_CLASSES, architecture, build
 from .module import MLP, Layer, Module, Neuron, Sequential
 from .residual import ResidualBlock, ResidualMLP
-from .transformer import GPT, CausalSelfAttention, Embedding, FeedForward, LayerNorm, Linear, RMSNorm, TransformerBlock
+from .transformer import (
+    GPT,
+    CausalSelfAttention,
+    Embedding,
+    FeedForward,
+    LayerNorm,
+    Linear,
+    RMSNorm,
+    TransformerBlock,
+    sample,
+)
 
 TORCH_REQUIREMENT = "torch==2.13.0"
 Link = tuple[Value, str, tuple[int, ...]]  # our parameter, the torch parameter's name, the index in it
@@ -128,22 +137,7 @@ def _parts(model: Module) -> list[tuple[str, Module]]:
     raise AssertionError(type(model))  # _supported() let only nn's classes through
 
 
-SUPPORTED = (
-    Neuron,
-    Layer,
-    MLP,
-    Sequential,
-    ResidualBlock,
-    ResidualMLP,
-    Embedding,
-    Linear,
-    RMSNorm,
-    LayerNorm,
-    CausalSelfAttention,
-    FeedForward,
-    TransformerBlock,
-    GPT,
-)
+SUPPORTED = tuple(NN_CLASSES.values())  # every nn class exports
 
 
 def _supported(model: object) -> type:
@@ -599,22 +593,9 @@ def _classes() -> Any:
             self, n: int = 1, temperature: float = 1.0, seed: int | None = None, max_tokens: int | None = None
         ) -> list[list[int]]:
             """Samples as nn.GPT.generate draws them (the same random numbers for the same seed)."""
-            if temperature <= 0:
-                raise ValueError(f"temperature must be > 0, got {temperature!r}")
-            rng = random.Random(seed)
             limit = self.block_size if max_tokens is None else min(max_tokens, self.block_size)
-            samples = []
-            for _ in range(n):
-                tokens = [self.bos]
-                while len(tokens) <= limit:
-                    logits = [z / temperature for z in self(torch.tensor(tokens))[-1].tolist()]
-                    top = max(logits)
-                    token = rng.choices(range(self.vocab_size), [math.exp(z - top) for z in logits])[0]
-                    if token == self.bos:
-                        break
-                    tokens.append(token)
-                samples.append(tokens[1:])
-            return samples
+            next_logits = lambda tokens: self(torch.tensor(tokens))[-1].tolist()  # noqa: E731
+            return sample(next_logits, n, temperature, seed, limit, self.bos, self.vocab_size)
 
         def _tokens(self, tokens: Any) -> Any:
             tokens = torch.as_tensor(tokens, device=self.wte.weight.device)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 import random
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 
 from autograd import Value, dot, sum_of
 from autograd.structure import Role
@@ -390,6 +390,35 @@ class TransformerBlock(Module):
         )
 
 
+def sample(
+    next_logits: Callable[[list[int]], list[float]],
+    n: int,
+    temperature: float,
+    seed: int | None,
+    limit: int,
+    bos: int,
+    vocab_size: int,
+) -> list[list[int]]:
+    """`n` token sequences drawn one token at a time from softmax(logits / temperature), each from
+    `bos` until `bos` comes again or `limit` tokens; shared by nn.GPT and its PyTorch export, so that
+    the same seed gives the same samples."""
+    if temperature <= 0:
+        raise ValueError(f"temperature must be > 0, got {temperature!r}")
+    rng = random.Random(seed)
+    samples = []
+    for _ in range(n):
+        tokens = [bos]
+        while len(tokens) <= limit:
+            logits = [z / temperature for z in next_logits(tokens)]
+            top = max(logits)
+            token = rng.choices(range(vocab_size), [math.exp(z - top) for z in logits])[0]
+            if token == bos:
+                break
+            tokens.append(token)
+        samples.append(tokens[1:])
+    return samples
+
+
 def _cut(x: Vector, cut: bool) -> Vector:
     return [Value(v.data) for v in x] if cut else x
 
@@ -471,23 +500,9 @@ class GPT(Module):
     ) -> list[list[int]]:
         """`n` sequences sampled one token at a time, each from `bos` until the model gives `bos` again
         (or block_size tokens). Lower temperature samples more greedily. Returns token ids without bos."""
-        if temperature <= 0:
-            raise ValueError(f"temperature must be > 0, got {temperature!r}")
-        rng = random.Random(seed)
         limit = self.block_size if max_tokens is None else min(max_tokens, self.block_size)
-        samples = []
-        for _ in range(n):
-            tokens = [self.bos]
-            while len(tokens) <= limit:
-                logits = [v.data / temperature for v in self(tokens)[-1]]
-                top = max(logits)
-                weights = [math.exp(z - top) for z in logits]
-                token = rng.choices(range(self.vocab_size), weights)[0]
-                if token == self.bos:
-                    break
-                tokens.append(token)
-            samples.append(tokens[1:])
-        return samples
+        next_logits = lambda tokens: [v.data for v in self(tokens)[-1]]  # noqa: E731
+        return sample(next_logits, n, temperature, seed, limit, self.bos, self.vocab_size)
 
     def parameters(self) -> list[Value]:
         parts: list[Module] = [self.wte, self.wpe, *self.blocks, *([self.norm_f] if self.norm_f else []), self.lm_head]
