@@ -63,5 +63,9 @@ def test_plot_returns_axes():
 def test_inputs_given_as_values_get_gradients_through_every_block():
     model = ResidualMLP(2, 4, 5, seed=1)
     x = [Value(0.3), Value(-0.4)]
-    sum_of([model(x)]).backward()
-    assert any(v.grad for v in x)
+    out = sum_of([model(x)])
+    out.backward()
+    assert all(v.grad != 0.0 for v in x)
+    for block in model.blocks:  # the gradient passes every block: some of its additions get one
+        grads = [j.grad for j in block.joins(out)]
+        assert len(grads) == 4 and any(g != 0.0 for g in grads)

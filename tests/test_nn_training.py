@@ -212,7 +212,8 @@ def test_fit_with_cross_entropy_adam_and_batches():
         seed=0,
         progress=False,
     )
-    assert history.loss[-1] < history.loss[0] and 0.0 <= history.accuracy[-1] <= 1.0
+    assert history.loss[-1] < 0.2 * history.loss[0]  # measured: 1.278 -> 0.152
+    assert history.accuracy[0] < 0.5 and history.accuracy[-1] > 0.85  # chance is 1/3; measured 0.2 -> 0.93
 
 
 def test_fit_is_quiet_when_not_a_terminal(monkeypatch):
