@@ -18,6 +18,13 @@ ROOT = Path(__file__).resolve().parents[1]
 SEED = ["grad", "x*y + max(z, w)", "x=3", "y=-4", "z=2", "w=-1"]
 
 
+def refused(result, words):
+    """A refusal: status 2, nothing on stdout, one line on stderr that contains `words`."""
+    code, out, err = result
+    assert code == 2 and out == ""
+    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+
+
 def run(args, capsys):
     code = main(args)
     out, err = capsys.readouterr()
@@ -75,8 +82,7 @@ def test_render_and_steps_write_files(capsys, tmp_path):
 )
 def test_refusals_are_one_line_with_status_2(expression, words, capsys):
     code, out, err = run(["grad", expression, "x=3"], capsys)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+    refused((code, out, err), words)
 
 
 @pytest.mark.parametrize(
@@ -145,9 +151,7 @@ def test_unwritable_output_is_a_one_line_error(capsys, tmp_path):
     ],
 )
 def test_a_function_name_used_as_a_variable_is_refused(expression, variables, words, capsys):
-    code, out, err = run(["grad", expression, *variables], capsys)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+    refused(run(["grad", expression, *variables], capsys), words)
 
 
 @pytest.mark.parametrize(
@@ -292,9 +296,7 @@ def test_labels_read_as_python_writes_the_expression(expression):
     ],
 )
 def test_numbers_beyond_a_float_are_named(expression, variables, words, capsys):
-    code, out, err = run(["grad", expression, *variables], capsys)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+    refused(run(["grad", expression, *variables], capsys), words)
 
 
 def test_names_are_normalised_as_python_does(capsys):
@@ -466,9 +468,7 @@ def test_a_number_first_in_max_is_a_plain_operand():
     ],
 )
 def test_numbers_that_would_be_0_are_named(expression, variables, words, capsys):
-    code, out, err = run(["grad", expression, *variables], capsys)
-    assert code == 2 and out == ""
-    assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
+    refused(run(["grad", expression, *variables], capsys), words)
 
 
 @pytest.mark.parametrize(
