@@ -7,6 +7,7 @@
     python3 tasks.py gpt      train microgpt's GPT on names and sample some (options: --steps 1000 ...)
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
     python3 tasks.py notebooks  open the notebooks in JupyterLab
+    python3 tasks.py refresh-notebooks [04 08 ...]  run the notebooks and store their outputs (all, or these)
 
 Each job installs what it needs and skips what is already there, so running it again is quick.
 Set SKIPGRAD_NO_TORCH=1 to test without PyTorch (its reference checks are then skipped).
@@ -31,6 +32,7 @@ EXTRAS = {
     "demo": ["viz", "progress"],
     "test": ["viz", "plot", "progress", "notebooks", "test", "lint", "torch"],
     "notebooks": ["notebooks", "lab"],
+    "refresh-notebooks": ["viz", "plot", "progress", "notebooks", "torch"],
     "bench": ["bench", "torch"],
     "lint": ["lint"],
     "gpt": ["progress"],
@@ -49,7 +51,7 @@ def main(argv: list[str]) -> int:
     if os.environ.get("SKIPGRAD_NO_TORCH") == "1":
         extras = [e for e in extras if e != "torch"]
     install(extras)
-    if job in ("demo", "test", "notebooks"):
+    if job in ("demo", "test", "notebooks", "refresh-notebooks"):
         ensure_graphviz()
     return JOBS[job](rest)
 
@@ -60,9 +62,9 @@ def demo(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     linted = lint([])  # first, so its findings are not lost above the test output; fails the job at the end
-    # --nbmake also executes every notebook in notebooks/, top to bottom, as a test. Unbuffered, so
+    # tests/test_notebooks.py runs every notebook and compares it with its stored outputs. Unbuffered, so
     # that plugins' prints come out in order and pytest's summary is the last line.
-    tested = run([str(PYTHON), "-m", "pytest", "--nbmake", *args], env=dict(os.environ, PYTHONUNBUFFERED="1"))
+    tested = run([str(PYTHON), "-m", "pytest", *args], env=dict(os.environ, PYTHONUNBUFFERED="1"))
     return tested or linted
 
 
@@ -95,7 +97,19 @@ def notebooks(args: list[str]) -> int:
     return run([str(BIN / "jupyter"), "lab", str(ROOT / "notebooks"), *args])
 
 
-JOBS = {"demo": demo, "test": test, "lint": lint, "gpt": gpt, "bench": bench, "notebooks": notebooks}
+def refresh_notebooks(args: list[str]) -> int:
+    return run([str(PYTHON), str(ROOT / "tests" / "notebook_outputs.py"), *args])
+
+
+JOBS = {
+    "demo": demo,
+    "test": test,
+    "lint": lint,
+    "gpt": gpt,
+    "bench": bench,
+    "notebooks": notebooks,
+    "refresh-notebooks": refresh_notebooks,
+}
 
 
 # ---------------------------------------------------------------------------- set-up steps

@@ -1,26 +1,107 @@
-"""The notebooks' shape: numbered, stored without outputs, each opening with what you will see,
-none defining engine code. Running them is done by `pytest --nbmake` (the README's test command)."""
+"""The notebooks: numbered, each opening with what you will see, none defining engine code, stored with
+their outputs (so they read on the web), and those outputs current: each notebook is run again here
+and must show what is stored (see tests/notebook_outputs.py for what is compared)."""
 
+import difflib
+import importlib.util
 import json
-from pathlib import Path
+import shutil
 
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
+from tests.notebook_outputs import NOTEBOOKS, REFRESH, WIDGET, execute, shown
+
+PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
+MAX_BYTES = 3_000_000  # all notebooks together, outputs included
 
 
 def test_notebooks_are_numbered_one_after_another():
-    assert [p.name[:3] for p in NOTEBOOKS] == [f"{i:02d}_" for i in range(1, len(NOTEBOOKS) + 1)]
-    assert len(NOTEBOOKS) >= 7
+    assert [p.name[:3] for p in PATHS] == [f"{i:02d}_" for i in range(1, len(PATHS) + 1)]
+    assert len(PATHS) >= 7
 
 
-@pytest.mark.parametrize("path", NOTEBOOKS, ids=[p.stem for p in NOTEBOOKS])
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
 def test_notebook_shape(path):
     cells = json.loads(path.read_text())["cells"]
     assert cells[0]["cell_type"] == "markdown" and "What you will see" in "".join(cells[0]["source"])
     code = [cell for cell in cells if cell["cell_type"] == "code"]
-    assert all(not cell["outputs"] and cell["execution_count"] is None for cell in code), "stored with outputs"
     source = "\n".join("".join(cell["source"]) for cell in code)
     assert "class Value" not in source and "def backward" not in source  # the engine is imported, not defined
     assert "assert " in source  # running the notebook checks its numbers
     assert "from autograd" in source or "from nn" in source
+
+
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_is_stored_as_run_top_to_bottom(path):
+    code = [cell for cell in json.loads(path.read_text())["cells"] if cell["cell_type"] == "code"]
+    assert [cell["execution_count"] for cell in code] == list(range(1, len(code) + 1)), f"run again: {REFRESH}"
+    assert any(cell["outputs"] for cell in code), f"stored without outputs: {REFRESH}"
+    for cell in code:
+        for output in cell["outputs"]:
+            assert output["output_type"] != "error"
+            assert WIDGET not in output.get("data", {}), "a progress bar widget shows 0% on the web"
+
+
+def test_notebooks_with_outputs_stay_small():
+    assert sum(p.stat().st_size for p in PATHS) <= MAX_BYTES
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
+def test_notebook_runs_and_shows_what_is_stored(path):
+    for package in ("nbclient", "ipykernel", "matplotlib", "graphviz"):
+        if importlib.util.find_spec(package) is None:
+            pytest.skip(f"running the notebooks needs {package}: pip install -e '.[notebooks,viz,plot]'")
+    if shutil.which("dot") is None:
+        pytest.skip("Graphviz's dot program is not installed")
+    import nbformat
+
+    fresh = shown(execute(path))  # raises, naming the cell, if any of the notebook's asserts fails
+    if path.name.startswith("10_") and importlib.util.find_spec("torch") is None:
+        pytest.skip("ran without PyTorch; its stored outputs were made with PyTorch")
+    stored = shown(nbformat.read(path, as_version=4))
+    if fresh != stored:
+        cell = next(i for i, (a, b) in enumerate(zip(stored, fresh)) if a != b) if len(stored) == len(fresh) else None
+        diff = (
+            ""
+            if cell is None
+            else "\n".join(
+                difflib.unified_diff(
+                    "\n".join(f"[{kind}] {text}" for kind, text in stored[cell]).splitlines(),
+                    "\n".join(f"[{kind}] {text}" for kind, text in fresh[cell]).splitlines(),
+                    "stored",
+                    "now",
+                    lineterm="",
+                    n=1,
+                )
+            )
+        )
+        where = "the number of code cells changed" if cell is None else f"code cell {cell + 1} shows something else now"
+        pytest.fail(f"{path.name}: the stored outputs are out of date ({where}).\n{diff}\nRefresh them: {REFRESH}")
+
+
+def test_the_comparison_ignores_only_what_varies_by_design():
+    nbformat = pytest.importorskip("nbformat")
+    from tests.notebook_outputs import clean
+
+    def notebook(*outputs, tags=()):
+        cell = nbformat.v4.new_code_cell("pass", outputs=list(outputs), metadata={"tags": list(tags)})
+        return clean(nbformat.v4.new_notebook(cells=[cell]))
+
+    def stream(text, name="stdout"):
+        return nbformat.v4.new_output("stream", name=name, text=text)
+
+    def svg(text, x):
+        return nbformat.v4.new_output("display_data", {"image/svg+xml": f'<svg><text x="{x}">{text}</text></svg>'})
+
+    bar = stream("40%|████      | 40/100", name="stderr")
+    assert shown(notebook(stream("loss 0."), stream("25\n"), bar)) == shown(notebook(stream("loss 0.25\n")))
+    assert shown(notebook(stream("loss 0.25\n"))) != shown(notebook(stream("loss 0.26\n")))
+    assert shown(notebook(svg("grad 4", 10))) == shown(notebook(svg("grad 4", 12)))  # layout may move
+    assert shown(notebook(svg("grad 4", 10))) != shown(notebook(svg("grad 5", 10)))  # numbers may not
+    timing = [stream("12 ms a step\n"), stream("15 ms a step\n")]
+    assert shown(notebook(timing[0], tags=["varies"])) == shown(notebook(timing[1], tags=["varies"]))
+    assert shown(notebook(timing[0])) != shown(notebook(timing[1]))
+    assert shown(notebook(stream("12 ms a step\n"), tags=["varies"])) != shown(
+        notebook(stream("12 s a step\n"), tags=["varies"])
+    )
