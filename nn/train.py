@@ -62,7 +62,8 @@ def fit(
         live_every: steps between redraws; each redraw of the boundary runs the model on 900 grid points.
 
     X and y may be numpy arrays, X of shape (n, d) and y of shape (n,), with any real dtype: training
-    on them gives exactly the numbers that training on `X.tolist()` and `y.tolist()` gives.
+    on them gives exactly the numbers that training on `X.tolist()` and `y.tolist()` gives. For a
+    one-output loss (hinge, bce, mse) a column of targets, shape (n, 1), is taken as shape (n,).
 
     >>> from nn import MLP, make_moons
     >>> X, y = make_moons(20, seed=0)
@@ -71,6 +72,8 @@ def fit(
     3
     """
     X, y = _plain(X), _plain(y)  # lists from here on, as make_moons gives them
+    if loss in ("hinge", "bce", "mse") and y and all(isinstance(t, (list, tuple)) and len(t) == 1 for t in y):
+        y = [t[0] for t in y]  # a column of targets, as scikit-learn users often have it
     if len(X) != len(y):
         raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
     loss_fn = _loss_function(loss)

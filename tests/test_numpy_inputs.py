@@ -220,6 +220,17 @@ def test_fit_on_numpy_moons_equals_fit_on_lists(loss, signed, dtype):
     same_training(a, b, fit(a, Xn, yn, **options), fit(b, X, y, **options))
 
 
+@pytest.mark.parametrize("loss, signed", [("hinge", True), ("bce", False), ("mse", True)])
+def test_fit_takes_a_column_of_targets_for_one_output_losses(loss, signed):
+    X, y = make_moons(20, seed=3, signed=signed)
+    column = np.array(y, dtype=np.float64).reshape(-1, 1)  # shape (n, 1), as scikit-learn users often have it
+    a, b = MLP(2, [8, 1], seed=0), MLP(2, [8, 1], seed=0)
+    options = dict(steps=3, loss=loss, progress=False)
+    same_training(a, b, fit(a, np.array(X), column, **options), fit(b, X, y, **options))
+    with pytest.raises(ValueError, match="targets must be plain numbers"):  # two columns stay refused
+        fit(MLP(2, [8, 1], seed=0), X, np.hstack([column, column]), **options)
+
+
 def test_fit_on_float32_inputs_and_int32_labels():
     X, y = make_moons(20, seed=1)
     X32 = np.array(X, dtype=np.float32)
