@@ -532,7 +532,7 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
     for tail, head, attrs in scene.edges:
         graph.edge(tail, head, **attrs)
     if legend:
-        _add_legend(graph)
+        _add_legend(graph, scene)
     return graph
 
 
@@ -571,18 +571,36 @@ def _node_attrs(entry: dict) -> dict:
     return attrs
 
 
-def _add_legend(graph: graphviz.Digraph) -> None:
-    """One small table: the node colours, and what the numbers and colours on an edge mean."""
-    swatches = "".join(
-        f'<td bgcolor="{FILL[kind]}" border="1">{text}</td>'
-        for kind, text in (("input", "input"), ("parameter", "parameter"), ("op", "operation"), ("output", "output"))
+def _add_legend(graph: graphviz.Digraph, scene: _Scene) -> None:
+    """One small table: the node colours, and what the numbers and colours on an edge mean; only
+    what this picture shows (no orange unless something is highlighted)."""
+    kinds = {entry["kind"] for entry in scene.nodes.values()}
+    colours = {attrs.get("color") for _, _, attrs in scene.edges}
+    colours |= {entry["attrs"].get("color") for entry in scene.nodes.values()}
+    boxes = {id(group): group for entry in scene.nodes.values() for group in entry["cluster"]}
+    keys = (
+        ("input", "input"),
+        ("parameter", "parameter"),
+        ("op", "operation"),
+        ("module", "module"),
+        ("output", "output"),
     )
+    swatches = "".join(f'<td bgcolor="{FILL[k]}" border="1">{text}</td>' for k, text in keys if k in kinds)
+    marks = [
+        (
+            SKIP in colours or any(g.residual for g in boxes.values()),
+            f'<font color="{SKIP}"><b>purple</b>: skip path</font>',
+        ),
+        (HIGHLIGHT in colours, f'<font color="{HIGHLIGHT}"><b>orange</b>: highlighted</font>'),
+        ("constant" in kinds, '<font color="#6b7280">grey: a plain number</font>'),
+    ]
+    shown = "   ".join(text for present, text in marks if present)
+    width = max(1, sum(k in kinds for k, _ in keys))
     table = (
         f'<<table border="0" cellborder="0" cellspacing="4" cellpadding="3"><tr>{swatches}</tr>'
-        f'<tr><td colspan="4"><font color="{GREEN}">green: value, flowing forward</font>   '
+        f'<tr><td colspan="{width}"><font color="{GREEN}">green: value, flowing forward</font>   '
         f'<font color="{RED}">red: gradient, flowing back</font></td></tr>'
-        f'<tr><td colspan="4"><font color="{SKIP}"><b>purple</b>: skip path</font>   '
-        f'<font color="{HIGHLIGHT}"><b>orange</b>: highlighted</font>   '
-        f'<font color="#6b7280">grey: a plain number</font></td></tr></table>>'
+        + (f'<tr><td colspan="{width}">{shown}</td></tr>' if shown else "")
+        + "</table>>"
     )
     graph.node("legend", label=table, shape="plaintext", style="", fontsize="10")

@@ -214,3 +214,14 @@ def test_missing_graphviz_package_names_the_install():
         [sys.executable, "-c", script], capture_output=True, text=True, cwd=Path(__file__).resolve().parents[1]
     )
     assert "pip install 'skipgrad[viz]'" in done.stdout and "grad_table" in done.stdout, done.stderr
+
+
+def test_the_legend_explains_only_what_the_picture_shows():
+    x, w = Value(2.0, "x"), Value(0.5, "w")
+    plain = draw(x * w * 3, legend=True).source
+    assert "input" in plain and "operation" in plain and "grey: a plain number" in plain
+    assert "parameter" not in plain and "purple" not in plain and "orange" not in plain and "module" not in plain
+    block = ResidualBlock(2, seed=0)
+    loss = sum_of(block([x, w]))
+    marked = draw(loss, legend=True, highlight=[loss]).source
+    assert "parameter" in marked and "purple" in marked and "orange" in marked and "grey" not in marked
