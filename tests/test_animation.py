@@ -1,12 +1,11 @@
 """render_animation: one GIF frame per backward step, every node in the same place on every frame."""
 
 import json
-import shutil
 import sys
 
 import pytest
 
-pytest.importorskip("graphviz")
+pytest.importorskip("graphviz")  # the imports below need it (and Pillow); `dot` is the fixture's job
 PIL = pytest.importorskip("PIL")
 from PIL import Image, ImageChops  # noqa: E402
 
@@ -16,7 +15,7 @@ from autograd.drawing import DotNotFoundError  # noqa: E402
 from autograd.examples import seed_circuit  # noqa: E402
 from autograd.steps import backward_steps  # noqa: E402
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+needs_dot = pytest.mark.usefixtures("dot")
 
 
 def circuit():
@@ -126,9 +125,8 @@ def test_missing_pillow_says_what_to_install(tmp_path, monkeypatch):
         render_animation(circuit(), tmp_path / "a.gif")
 
 
+@needs_dot
 def test_render_steps_writes_a_gif_for_a_gif_path(tmp_path):
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
     from autograd import render_steps
 
     cost = seed_circuit()["cost"]

@@ -3,13 +3,12 @@ skip paths, escaping, the size guard and a missing `dot`. Only test_render_write
 
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-graphviz = pytest.importorskip("graphviz")
+graphviz = pytest.importorskip("graphviz")  # the imports below need it; `dot` is the fixture's job
 
 from autograd import (  # noqa: E402
     DotNotFoundError,
@@ -174,7 +173,7 @@ def test_missing_dot_gives_a_clear_error(monkeypatch, tmp_path):
     assert grad_table(a)  # the text fallback works
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.usefixtures("dot")
 def test_render_writes_one_file_per_format_and_keeps_labels_as_typed(tmp_path):
     root, options = seed_circuit_graph()
     for fmt in ("png", "svg", "pdf"):

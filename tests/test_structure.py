@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-pytest.importorskip("graphviz")
+pytest.importorskip("graphviz")  # the imports below need it
 
 from autograd import Group, Value, draw, grad_table, mark_skip, sum_of  # noqa: E402
 from autograd.expression import build  # noqa: E402
