@@ -116,6 +116,7 @@ def test_demo_prints_and_renders(capsys, tmp_path, monkeypatch, request):
     assert (tmp_path / "skipgrad-demo.png").exists() and "picture: skipgrad-demo.png" in out
 
 
+@pytest.mark.slow
 def test_module_and_console_script_entry_points():
     done = subprocess.run(
         [sys.executable, "-m", "autograd", "grad", "a*b", "a=2", "b=5", "--json"],
@@ -216,6 +217,7 @@ def _balanced_sum(terms: int) -> str:
     return parts[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [["grad", _balanced_sum(128), "x=1"], ["grad", _balanced_sum(128), "x=1", "--json"], ["demo", "--no-render"]],
@@ -342,6 +344,7 @@ def _run_into_closed_pipe(args, env=None):
     return child.returncode, err
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("dot")
 @pytest.mark.parametrize("extra", [[], ["--json"]])
 def test_pictures_are_written_even_when_the_reader_leaves(tmp_path, extra):

@@ -141,6 +141,7 @@ def chain(n):
     return y
 
 
+@pytest.mark.slow
 def test_size_guard_counts_nodes_not_plain_number_boxes():
     assert len(draw(chain(999)).source) > 0  # 999 nodes and 998 number boxes: allowed
     with pytest.raises(GraphTooLargeError, match=r"1001 nodes to draw \(plain numbers not counted\).*collapse=1"):
@@ -148,6 +149,7 @@ def test_size_guard_counts_nodes_not_plain_number_boxes():
     assert len(draw(chain(1001), max_nodes=2000).source) > 0
 
 
+@pytest.mark.slow
 def test_deep_graphs_draw_without_recursion():
     limit = sys.getrecursionlimit()
     x = Value(1.0)

@@ -136,6 +136,7 @@ def test_micrograds_constructor_forms():
         Value(1.0, "a", "op")
 
 
+@pytest.mark.slow
 def test_closure_ops_mix_with_built_in_ops_accumulate_and_need_no_recursion():
     x = Value(0.5, "x")
     y = x

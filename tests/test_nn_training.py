@@ -140,6 +140,7 @@ def run_ours(make, steps=5):
     return [p.data for p in ps]
 
 
+@pytest.mark.slow  # torch.optim's first step takes about 2 s
 def test_sgd_with_momentum_and_weight_decay_matches_torch():
     torch = pytest.importorskip("torch")
     ours = run_ours(lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01))
@@ -147,6 +148,7 @@ def test_sgd_with_momentum_and_weight_decay_matches_torch():
     assert ours == pytest.approx(theirs, rel=1e-12)
 
 
+@pytest.mark.slow  # torch.optim's first step takes about 2 s
 def test_adam_matches_torch():
     torch = pytest.importorskip("torch")
     ours = run_ours(lambda ps: Adam(ps, lr=0.1))
@@ -190,6 +192,7 @@ def test_spirals_have_class_indices():
     assert len(X) == 90 and [y.count(k) for k in range(3)] == [30, 30, 30]
 
 
+@pytest.mark.slow
 def test_micrograd_demo_reaches_full_training_accuracy(micrograd_demo):
     """The README's moons example is micrograd's demo (fit's defaults: max-margin loss, 1e-4 L2); its
     training runs once per session, for this test and for test_readme."""
@@ -204,6 +207,7 @@ def test_micrograd_demo_reaches_full_training_accuracy(micrograd_demo):
     assert len(history.loss) == len(history.accuracy) == 100
 
 
+@pytest.mark.slow
 def test_fit_with_cross_entropy_adam_and_batches():
     X, y = make_spirals(60, classes=3, noise=0.1, seed=0)
     model = ResidualMLP(2, 8, 1, nout=3, seed=0)

@@ -6,6 +6,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 import autograd
 import nn
 
@@ -30,6 +32,7 @@ def test_distribution_is_not_named_autograd():
 OPTIONAL = ["graphviz", "PIL", "matplotlib", "tqdm", "numpy", "torch", "micrograd", "IPython", "ipywidgets"]
 
 
+@pytest.mark.slow
 def test_only_the_modules_the_root_conftest_lists_need_an_optional_package_to_import():
     """Plain `pytest` imports every module for its doctests; the root conftest.py skips those it lists
     when their package is missing. Every other module must import with no optional package at all."""

@@ -25,7 +25,18 @@ def examples():
     return re.findall(r"```python\n(.*?)```\n\n(?:prints[^\n]*\n)\n```\n(.*?)```", README, flags=re.S)
 
 
-@pytest.mark.parametrize("code, shown", examples())
+# The examples that train or build deep networks take seconds each.
+SLOW = ("make_moons(", "compare_gradient_flow(", "compare_norms(")
+
+
+def marked_examples():
+    return [
+        pytest.param(code, shown, marks=pytest.mark.slow) if any(s in code for s in SLOW) else (code, shown)
+        for code, shown in examples()
+    ]
+
+
+@pytest.mark.parametrize("code, shown", marked_examples())
 def test_examples_print_what_the_readme_shows(code, shown, run_readme_example):
     printed, _ = run_readme_example(code)  # once per session: test_nn_training reads the moons example's variables
     assert printed == shown

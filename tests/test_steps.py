@@ -52,6 +52,7 @@ def write_page(tmp_path):
     return render_steps(nodes["cost"], tmp_path / "steps")
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("dot")
 def test_page_is_self_contained(tmp_path):
     page = write_page(tmp_path)
@@ -70,6 +71,7 @@ def chromium():
     return None
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("dot")
 def test_page_flips_frames_in_headless_chromium(tmp_path):
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
@@ -115,6 +117,7 @@ def test_page_flips_frames_in_headless_chromium(tmp_path):
         driver.quit()
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("dot")
 def test_notebook_slider_has_one_position_per_frame():
     pytest.importorskip("ipywidgets")
@@ -134,6 +137,7 @@ def test_captions_quote_names_that_are_not_one_word():
     assert captions == ["seed: “x * y” is the output, so its gradient is 1", "“x * y” (*) sends -4 to x and 3 to y"]
 
 
+@pytest.mark.slow
 @pytest.mark.usefixtures("dot")
 def test_a_shorter_run_removes_only_the_frames_it_wrote_before(tmp_path):
     from autograd import render_steps
