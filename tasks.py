@@ -68,7 +68,7 @@ def test(args: list[str]) -> int:
     return tested or linted
 
 
-LINTED = ["autograd", "nn", "tests", "benchmarks", "tasks.py"]
+LINTED = ["autograd", "nn", "tests", "benchmarks", "tasks.py", "conftest.py"]
 
 
 def lint(args: list[str]) -> int:

@@ -1,12 +1,11 @@
 """render_animation: one GIF frame per backward step, every node in the same place on every frame."""
 
 import json
-import shutil
 import sys
 
 import pytest
 
-pytest.importorskip("graphviz")
+pytest.importorskip("graphviz")  # the imports below need it (and Pillow); `dot` is the fixture's job
 PIL = pytest.importorskip("PIL")
 from PIL import Image, ImageChops  # noqa: E402
 
@@ -16,7 +15,10 @@ from autograd.drawing import DotNotFoundError  # noqa: E402
 from autograd.examples import seed_circuit  # noqa: E402
 from autograd.steps import backward_steps  # noqa: E402
 
-needs_dot = pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+
+def draws_frames(test):
+    """The test draws frames with Graphviz's `dot` (and neato): it needs them and takes a second or so."""
+    return pytest.mark.slow(pytest.mark.usefixtures("dot")(test))
 
 
 def circuit():
@@ -32,7 +34,7 @@ def frames_of(path):
         return frames
 
 
-@needs_dot
+@draws_frames
 def test_one_frame_per_step_and_the_last_one_held(tmp_path):
     root = circuit()
     path = render_animation(root, tmp_path / "backward.gif", fps=2.0, hold_last=3.0)
@@ -45,13 +47,13 @@ def test_one_frame_per_step_and_the_last_one_held(tmp_path):
     assert path.stat().st_size < 500_000
 
 
-@needs_dot
+@draws_frames
 def test_the_last_frame_is_never_shorter_than_the_others(tmp_path):
     frames = frames_of(render_animation(circuit(), tmp_path / "a.gif", fps=0.5, hold_last=0))
     assert [d for _, d in frames] == [2000] * 7
 
 
-@needs_dot
+@draws_frames
 def test_nodes_do_not_move(tmp_path):
     """Pixels: the upper half of every node box (its name and value, which no step changes) is the
     same in every frame, at the place the shared layout gives it; only the gradient lines, the edge
@@ -74,7 +76,7 @@ def test_nodes_do_not_move(tmp_path):
         assert frames[-1].crop(area).getextrema() != ((255, 255),) * 3  # something is drawn there
 
 
-@needs_dot
+@draws_frames
 def test_every_frame_has_the_positions_of_the_shared_layout():
     """Read back where neato -n2 put each node and edge label on every frame: always the same place,
     although dot alone places the first and the last frame differently."""
@@ -92,7 +94,7 @@ def test_every_frame_has_the_positions_of_the_shared_layout():
     assert [{o["name"]: o["pos"] for o in f["objects"]} for f in free][0] != placed[0][0]
 
 
-@needs_dot
+@draws_frames
 def test_clusters_parallel_edges_and_captions(tmp_path):
     from nn.examples import residual_block_example
 
@@ -126,9 +128,8 @@ def test_missing_pillow_says_what_to_install(tmp_path, monkeypatch):
         render_animation(circuit(), tmp_path / "a.gif")
 
 
+@draws_frames
 def test_render_steps_writes_a_gif_for_a_gif_path(tmp_path):
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
     from autograd import render_steps
 
     cost = seed_circuit()["cost"]

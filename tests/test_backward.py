@@ -118,6 +118,7 @@ def test_backward_of_a_leaf():
     assert x.grad == 1.0
 
 
+@pytest.mark.slow
 def test_million_op_chain_at_default_recursion_limit():
     script = textwrap.dedent("""
         import sys

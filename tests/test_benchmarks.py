@@ -6,9 +6,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
+@pytest.mark.slow
 def test_quick_run_checks_gradients_and_prints_every_workload():
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks", "--quick"], capture_output=True, text=True, cwd=ROOT, timeout=300
@@ -50,6 +53,7 @@ def test_local_gradient_value_agrees_with_skipgrad_on_every_op():
     assert doctest.testmod(local_gradient).failed == 0
 
 
+@pytest.mark.slow
 def test_local_gradient_backward_walks_a_deep_graph_without_recursion():
     from benchmarks.local_gradient import Value
 

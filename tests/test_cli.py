@@ -47,9 +47,8 @@ def test_json_output(capsys):
     assert data["nodes"][-1]["name"] == "x * y + max(z, w)" and data["nodes"][-1]["inputs"] == ["x * y", "max(z, w)"]
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.usefixtures("dot")
 def test_render_and_steps_write_files(capsys, tmp_path):
-    pytest.importorskip("graphviz")
     code, out, _ = run([*SEED, "--render", str(tmp_path / "g.svg"), "--steps", str(tmp_path / "steps")], capsys)
     assert code == 0 and (tmp_path / "g.svg").exists() and (tmp_path / "steps" / "index.html").exists()
     assert "picture:" in out and "step-through:" in out
@@ -107,16 +106,17 @@ def test_expression_may_start_with_unary_minus(capsys):
     assert code == 0 and json.loads(out)["output"]["data"] == 6.0
 
 
-def test_demo_prints_and_renders(capsys, tmp_path, monkeypatch):
+def test_demo_prints_and_renders(capsys, tmp_path, monkeypatch, request):
     monkeypatch.chdir(tmp_path)
-    code, out, _ = run(["demo"], capsys)
+    code, out, _ = run(["demo"], capsys)  # the table and status 0 whether or not it can draw
     assert code == 0 and "xy    *    x, y      -12     4" in out
-    if shutil.which("dot"):
-        assert (tmp_path / "skipgrad-demo.png").exists() and "picture: skipgrad-demo.png" in out
-    code, out, _ = run(["demo", "--no-render"], capsys)
-    assert code == 0 and "picture" not in out
+    code, plain, _ = run(["demo", "--no-render"], capsys)
+    assert code == 0 and "xy    *    x, y      -12     4" in plain and "picture" not in plain
+    request.getfixturevalue("dot")  # drawing the picture needs the graphviz package and `dot`
+    assert (tmp_path / "skipgrad-demo.png").exists() and "picture: skipgrad-demo.png" in out
 
 
+@pytest.mark.slow
 def test_module_and_console_script_entry_points():
     done = subprocess.run(
         [sys.executable, "-m", "autograd", "grad", "a*b", "a=2", "b=5", "--json"],
@@ -132,8 +132,8 @@ def test_module_and_console_script_entry_points():
     assert done.returncode == 2 and done.stderr.startswith("skipgrad: error:")
 
 
+@pytest.mark.usefixtures("graphviz")
 def test_unwritable_output_is_a_one_line_error(capsys, tmp_path):
-    pytest.importorskip("graphviz")
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     code, _, err = run([*SEED, "--render", str(blocker / "g.svg")], capsys)
@@ -183,15 +183,14 @@ def test_a_bad_render_path_is_refused_before_anything_is_printed(capsys, tmp_pat
             assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.usefixtures("dot")
 def test_render_creates_missing_folders(capsys, tmp_path):
-    pytest.importorskip("graphviz")
     code, out, _ = run([*SEED, "--render", str(tmp_path / "new" / "deeper" / "g.svg")], capsys)
     assert code == 0 and (tmp_path / "new" / "deeper" / "g.svg").exists()
 
 
+@pytest.mark.usefixtures("graphviz")
 def test_render_without_dot_fails_with_the_install_hint(capsys, tmp_path, monkeypatch):
-    pytest.importorskip("graphviz")
     monkeypatch.setenv("PATH", str(tmp_path))  # an empty folder: no `dot` anywhere
     code, out, err = run([*SEED, "--render", str(tmp_path / "g.svg")], capsys)
     assert code == 2 and out == ""
@@ -200,9 +199,9 @@ def test_render_without_dot_fails_with_the_install_hint(capsys, tmp_path, monkey
     assert code == 2 and out == "" and "apt-get install graphviz" in err
 
 
+@pytest.mark.usefixtures("graphviz")
 def test_demo_without_dot_still_prints_its_table(capsys, tmp_path, monkeypatch):
     """The demo's picture is a default, not a request: without `dot` it is skipped with a note."""
-    pytest.importorskip("graphviz")
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("PATH", str(tmp_path))
     code, out, err = run(["demo"], capsys)
@@ -218,6 +217,7 @@ def _balanced_sum(terms: int) -> str:
     return parts[0]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "args",
     [["grad", _balanced_sum(128), "x=1"], ["grad", _balanced_sum(128), "x=1", "--json"], ["demo", "--no-render"]],
@@ -344,10 +344,10 @@ def _run_into_closed_pipe(args, env=None):
     return child.returncode, err
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.slow
+@pytest.mark.usefixtures("dot")
 @pytest.mark.parametrize("extra", [[], ["--json"]])
 def test_pictures_are_written_even_when_the_reader_leaves(tmp_path, extra):
-    pytest.importorskip("graphviz")
     env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     picture, steps = tmp_path / "hp2.png", tmp_path / "steps"
     code, err = _run_into_closed_pipe(
@@ -489,9 +489,9 @@ def test_table_rows_stay_readable_while_json_keeps_full_names(expression, capsys
     assert code == 0 and json.loads(out)["nodes"][-1]["name"] == ast.unparse(ast.parse(expression, mode="eval").body)
 
 
+@pytest.mark.usefixtures("graphviz")
 def test_a_failed_render_names_the_picture_asked_for(capsys, tmp_path, monkeypatch):
     """Whatever file graphviz trips over on the way (a .gv source), the user asked for their picture."""
-    pytest.importorskip("graphviz")
     import errno
 
     import autograd.drawing

@@ -49,14 +49,14 @@ def test_two_inputs_numbers_on_either_side_and_errors():
         steep(a).backward()
 
 
-def test_a_custom_op_reads_like_a_built_in_in_tables_and_pictures():
+def test_a_custom_op_reads_like_a_built_in_in_tables_and_pictures(request):
     softsign = softsign_op()
     x = Value(3.0, "x")
     y = softsign(x)
     y.label = "y"
     y.backward()
     assert grad_table(y).splitlines()[-1].split() == ["y", "softsign", "x", "0.75", "1"]
-    pytest.importorskip("graphviz")
+    request.getfixturevalue("graphviz")
     from autograd import draw
 
     source = draw(y).source
@@ -87,14 +87,14 @@ def test_the_check_names_the_first_wrong_derivative_in_backward_order_and_how_fa
     assert find_wrong_derivative(y) is None
 
 
-def test_the_check_skips_kinks_and_closures_and_draws_the_highlight():
+def test_the_check_skips_kinks_and_closures_and_draws_the_highlight(request):
     x = Value(0.0, "x")
     assert find_wrong_derivative(x.relu() + abs(x)) is None  # conventions at kinks are not errors
     broken = custom_op("double", lambda a: 2 * a, lambda a: 3.0)
     y = broken(Value(1.0, "u"))
     found = find_wrong_derivative(y)
     assert found is not None and (found.stored, round(found.numeric, 6)) == (3.0, 2.0)
-    pytest.importorskip("graphviz")
+    request.getfixturevalue("graphviz")
     from autograd import draw
 
     assert draw(y, highlight=found.highlight).source.count("#f97316") == 2

@@ -3,13 +3,12 @@ skip paths, escaping, the size guard and a missing `dot`. Only test_render_write
 
 import os
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import pytest
 
-graphviz = pytest.importorskip("graphviz")
+graphviz = pytest.importorskip("graphviz")  # the imports below need it; `dot` is the fixture's job
 
 from autograd import (  # noqa: E402
     DotNotFoundError,
@@ -142,6 +141,7 @@ def chain(n):
     return y
 
 
+@pytest.mark.slow
 def test_size_guard_counts_nodes_not_plain_number_boxes():
     assert len(draw(chain(999)).source) > 0  # 999 nodes and 998 number boxes: allowed
     with pytest.raises(GraphTooLargeError, match=r"1001 nodes to draw \(plain numbers not counted\).*collapse=1"):
@@ -149,6 +149,7 @@ def test_size_guard_counts_nodes_not_plain_number_boxes():
     assert len(draw(chain(1001), max_nodes=2000).source) > 0
 
 
+@pytest.mark.slow
 def test_deep_graphs_draw_without_recursion():
     limit = sys.getrecursionlimit()
     x = Value(1.0)
@@ -174,7 +175,7 @@ def test_missing_dot_gives_a_clear_error(monkeypatch, tmp_path):
     assert grad_table(a)  # the text fallback works
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="Graphviz's dot program is not installed")
+@pytest.mark.usefixtures("dot")
 def test_render_writes_one_file_per_format_and_keeps_labels_as_typed(tmp_path):
     root, options = seed_circuit_graph()
     for fmt in ("png", "svg", "pdf"):

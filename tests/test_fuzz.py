@@ -161,6 +161,7 @@ def assert_all_finite(nodes: list[Value], context: str) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- against torch
+@pytest.mark.slow
 @settings(max_examples=1200)
 @given(graphs)
 def test_random_graphs_match_torch(params: GraphParams) -> None:
@@ -169,6 +170,7 @@ def test_random_graphs_match_torch(params: GraphParams) -> None:
     check_against_torch(torch, recipe, values)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", DEEP, ids=lambda p: f"seed{p.seed}-{p.ops}ops")
 def test_deep_chains_match_torch(params: GraphParams) -> None:
     torch = pytest.importorskip("torch")
@@ -179,6 +181,7 @@ def test_deep_chains_match_torch(params: GraphParams) -> None:
 
 
 # ---------------------------------------------------------------------------------------------- central differences
+@pytest.mark.slow
 @settings(max_examples=1200)
 @given(graphs)
 def test_random_graphs_match_central_differences(params: GraphParams) -> None:
@@ -186,6 +189,7 @@ def test_random_graphs_match_central_differences(params: GraphParams) -> None:
     check_central_differences(recipe, values)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("params", DEEP, ids=lambda p: f"seed{p.seed}-{p.ops}ops")
 def test_deep_chains_match_central_differences(params: GraphParams) -> None:
     recipe, values = build_graph(params)
@@ -194,6 +198,7 @@ def test_deep_chains_match_central_differences(params: GraphParams) -> None:
     assert check_central_differences(recipe, values) >= 1
 
 
+@pytest.mark.slow
 @settings(max_examples=200)
 @given(graphs)
 def test_backward_twice_doubles_every_gradient_and_zero_grad_resets(params: GraphParams) -> None:
@@ -451,6 +456,7 @@ def test_input_outside_the_domain_raises_and_leaves_the_graph_finite(violation: 
     assert_all_finite(every_node(top, *everything), f"backward through {violation.name}\n{recipe.describe()}")
 
 
+@pytest.mark.slow
 @settings(max_examples=400)
 @given(seeds)
 def test_wild_graphs_raise_documented_errors_or_stay_finite(seed: int) -> None:
@@ -546,6 +552,7 @@ def test_backward_overflow_raises_OverflowError(name: str, make: Callable[[], tu
     assert grads(nodes) == before
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(seeds)
 def test_backward_overflow_in_wild_graphs_gives_finite_grads_or_raises(seed: int) -> None:
@@ -600,6 +607,7 @@ def test_failed_backward_leaves_grads_unchanged(violation: Violation, seed: int)
     assert not changed, f"{len(changed)} grads changed, e.g. {changed[:3]}\n{recipe.describe()}"
 
 
+@pytest.mark.slow
 @settings(max_examples=300)
 @given(seeds)
 def test_failed_backward_leaves_grads_unchanged_in_wild_graphs(seed: int) -> None:

@@ -232,6 +232,7 @@ def test_a_model_made_without_a_seed_round_trips_and_load_keeps_the_global_rando
     assert again.state_dict() == model.state_dict()
 
 
+@pytest.mark.slow
 def test_a_trained_gpt_round_trips(tmp_path):
     from nn import Characters, train_gpt
 

@@ -118,6 +118,7 @@ def test_live_every_must_be_positive():
         fit(MLP(2, [4, 1], seed=0), X, y, steps=2, live=True, live_every=0)
 
 
+@pytest.mark.slow
 def test_the_view_draws_several_classes_and_inputs_that_are_not_2d(monkeypatch):
     """Without a kernel: the drawing itself, for cross_entropy on spirals and for 3-D inputs."""
     pytest.importorskip("matplotlib")

@@ -136,6 +136,7 @@ def test_micrograds_constructor_forms():
         Value(1.0, "a", "op")
 
 
+@pytest.mark.slow
 def test_closure_ops_mix_with_built_in_ops_accumulate_and_need_no_recursion():
     x = Value(0.5, "x")
     y = x
@@ -179,7 +180,7 @@ def test_a_failing_closure_leaves_every_gradient_as_it_was_and_infinities_are_na
     assert x.grad == before[0]
 
 
-def test_closure_ops_show_in_tables_and_pictures_with_edge_gradients():
+def test_closure_ops_show_in_tables_and_pictures_with_edge_gradients(request):
     x = Value(0.5, "x")
     y = closure_tanh(x)
     y.label = "y"
@@ -188,8 +189,7 @@ def test_closure_ops_show_in_tables_and_pictures_with_edge_gradients():
     assert y.local_grads == (pytest.approx(1 - y.data**2),)
     table = grad_table(y)
     assert "y     tanh  x" in table and f"{x.grad:.6g}" in table
-    graphviz = pytest.importorskip("graphviz")
-    del graphviz
+    request.getfixturevalue("graphviz")
     from autograd import draw
 
     edge = next(line for line in draw(y).source.splitlines() if "n0 -> n1" in line)

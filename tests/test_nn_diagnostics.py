@@ -34,6 +34,7 @@ def test_blocks_are_reported_one_row_each():
     assert all(math.isfinite(r.weight_grad) for r in rows)
 
 
+@pytest.mark.slow
 def test_plain_first_layer_gradient_vanishes_at_depth_20_with_sigmoid():
     result = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), samples=16, seed=0)["sigmoid"]
     assert len(result["plain"]) == len(result["residual"]) == 22
@@ -42,6 +43,7 @@ def test_plain_first_layer_gradient_vanishes_at_depth_20_with_sigmoid():
     assert result["plain"][0].weight_grad < 1e-15
 
 
+@pytest.mark.slow
 def test_clean_highway_keeps_the_gradient_alive():
     """Without an activation after the addition the identity path carries the gradient unchanged."""
     result = compare_gradient_flow(depth=20, width=8, activations=("sigmoid",), activation_after_add=False)
@@ -49,6 +51,7 @@ def test_clean_highway_keeps_the_gradient_alive():
     assert residual[0].weight_grad > 1e-3 * residual[-1].weight_grad
 
 
+@pytest.mark.slow
 def test_plot_returns_axes():
     pytest.importorskip("matplotlib")
     import matplotlib

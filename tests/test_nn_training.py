@@ -1,5 +1,6 @@
 """Losses and optimizers against PyTorch, toy data, fit(), and micrograd's demo reaching 100%."""
 
+import inspect
 import io
 import math
 
@@ -139,6 +140,7 @@ def run_ours(make, steps=5):
     return [p.data for p in ps]
 
 
+@pytest.mark.slow  # torch.optim's first step takes about 2 s
 def test_sgd_with_momentum_and_weight_decay_matches_torch():
     torch = pytest.importorskip("torch")
     ours = run_ours(lambda ps: SGD(ps, lr=0.05, momentum=0.9, weight_decay=0.01))
@@ -146,6 +148,7 @@ def test_sgd_with_momentum_and_weight_decay_matches_torch():
     assert ours == pytest.approx(theirs, rel=1e-12)
 
 
+@pytest.mark.slow  # torch.optim's first step takes about 2 s
 def test_adam_matches_torch():
     torch = pytest.importorskip("torch")
     ours = run_ours(lambda ps: Adam(ps, lr=0.1))
@@ -189,15 +192,22 @@ def test_spirals_have_class_indices():
     assert len(X) == 90 and [y.count(k) for k in range(3)] == [30, 30, 30]
 
 
-def test_micrograd_demo_reaches_full_training_accuracy():
-    X, y = make_moons(100, noise=0.1, seed=1337)
-    model = MLP(2, [16, 16, 1], seed=1337)
-    history = fit(model, X, y, steps=100, loss="hinge", l2=1e-4, progress=False)
+@pytest.mark.slow
+def test_micrograd_demo_reaches_full_training_accuracy(micrograd_demo):
+    """The README's moons example is micrograd's demo (fit's defaults: max-margin loss, 1e-4 L2); its
+    training runs once per session, for this test and for test_readme."""
+    defaults = inspect.signature(fit).parameters
+    assert defaults["loss"].default == "hinge" and defaults["l2"].default == 1e-4
+    assert defaults["steps"].default == 100 and defaults["optimizer"].default is None  # SGD, lr 1.0 -> 0.1
+    X, y, model, history = (micrograd_demo[name] for name in ("X", "y", "model", "history"))
+    assert (X, y) == make_moons(100, noise=0.1, seed=1337)
+    assert [len(layer.neurons) for layer in model.layers] == [16, 16, 1] and len(model.parameters()) == 337
     assert history.accuracy[-1] == 1.0
     assert history.loss[-1] < history.loss[0] / 10
     assert len(history.loss) == len(history.accuracy) == 100
 
 
+@pytest.mark.slow
 def test_fit_with_cross_entropy_adam_and_batches():
     X, y = make_spirals(60, classes=3, noise=0.1, seed=0)
     model = ResidualMLP(2, 8, 1, nout=3, seed=0)

@@ -208,6 +208,7 @@ def same_training(model_a, model_b, history_a, history_b):
     assert [p.grad for p in model_a.parameters()] == [p.grad for p in model_b.parameters()]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(
     "loss, signed, dtype", [("hinge", True, "int64"), ("bce", False, "int64"), ("mse", True, "float32")]
 )
@@ -266,6 +267,7 @@ def test_accuracy_takes_numpy_targets():
     assert result == 1.0 and type(result) is float
 
 
+@pytest.mark.slow
 def test_nn_neither_needs_nor_imports_numpy():
     # numpy is optional: with it blocked, nn imports, trains on lists and never asks for numpy
     code = (

@@ -1,7 +1,5 @@
 """Every example in the README runs and prints exactly what the README shows."""
 
-import contextlib
-import io
 import re
 from pathlib import Path
 
@@ -27,12 +25,21 @@ def examples():
     return re.findall(r"```python\n(.*?)```\n\n(?:prints[^\n]*\n)\n```\n(.*?)```", README, flags=re.S)
 
 
-@pytest.mark.parametrize("code, shown", examples())
-def test_examples_print_what_the_readme_shows(code, shown):
-    printed = io.StringIO()
-    with contextlib.redirect_stdout(printed):
-        exec(code, {})
-    assert printed.getvalue() == shown
+# The examples that train or build deep networks take seconds each.
+SLOW = ("make_moons(", "compare_gradient_flow(", "compare_norms(")
+
+
+def marked_examples():
+    return [
+        pytest.param(code, shown, marks=pytest.mark.slow) if any(s in code for s in SLOW) else (code, shown)
+        for code, shown in examples()
+    ]
+
+
+@pytest.mark.parametrize("code, shown", marked_examples())
+def test_examples_print_what_the_readme_shows(code, shown, run_readme_example):
+    printed, _ = run_readme_example(code)  # once per session: test_nn_training reads the moons example's variables
+    assert printed == shown
 
 
 def test_every_python_block_is_checked():

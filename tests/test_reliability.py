@@ -30,6 +30,7 @@ def test_a_failing_backward_keeps_every_gradient_of_the_trial():
     assert (b.grad, w.grad, bad.grad) == (5.0, 20.0, 0.0)  # the 5 set aside at the start is back
 
 
+@pytest.mark.slow
 def test_a_failure_deep_in_a_big_graph_changes_no_gradient():
     x = Value(0.7, "x")
     y = x
@@ -125,6 +126,7 @@ def in_threads(work, items):
     assert not errors, errors
 
 
+@pytest.mark.slow
 def test_backward_and_zero_grad_from_several_threads_equal_running_them_one_after_another():
     """4 threads, graphs of 3,000 nodes sharing one node, a thread switch every microsecond."""
     interval = sys.getswitchinterval()
@@ -155,6 +157,7 @@ def deep_chain(n):
     return x, y
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("copier", [copy.deepcopy, lambda v: pickle.loads(pickle.dumps(v))], ids=["deepcopy", "pickle"])
 def test_a_graph_of_100000_ops_copies_with_equal_values_and_gradients(copier):
     x, y = deep_chain(33_334)  # 100,002 op nodes

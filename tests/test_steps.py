@@ -30,8 +30,8 @@ def test_frames_follow_reverse_topological_order_and_end_with_backwards_gradient
     assert id(nodes["x"]) not in frames[5].grads  # x gets its gradient only at the last step
 
 
+@pytest.mark.usefixtures("graphviz")
 def test_frame_drawing_shows_only_pushed_gradients():
-    pytest.importorskip("graphviz")
     nodes = seed_circuit()
     frame = list(backward_steps(nodes["cost"]))[4]
     source = frame.draw(nodes["cost"]).source
@@ -45,15 +45,15 @@ def test_a_single_leaf_has_just_the_seed_frame():
 
 
 def write_page(tmp_path):
-    pytest.importorskip("graphviz")
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
+    """The seed circuit's step-through page; the caller asks for the `dot` fixture."""
     from autograd import render_steps
 
     nodes = seed_circuit()
     return render_steps(nodes["cost"], tmp_path / "steps")
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("dot")
 def test_page_is_self_contained(tmp_path):
     page = write_page(tmp_path)
     text = page.read_text()
@@ -71,6 +71,8 @@ def chromium():
     return None
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("dot")
 def test_page_flips_frames_in_headless_chromium(tmp_path):
     webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
     browser, driver_path = chromium(), shutil.which("chromedriver")
@@ -115,11 +117,10 @@ def test_page_flips_frames_in_headless_chromium(tmp_path):
         driver.quit()
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("dot")
 def test_notebook_slider_has_one_position_per_frame():
     pytest.importorskip("ipywidgets")
-    pytest.importorskip("graphviz")
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
     from autograd.steps import step_widget
 
     nodes = seed_circuit()
@@ -136,10 +137,9 @@ def test_captions_quote_names_that_are_not_one_word():
     assert captions == ["seed: “x * y” is the output, so its gradient is 1", "“x * y” (*) sends -4 to x and 3 to y"]
 
 
+@pytest.mark.slow
+@pytest.mark.usefixtures("dot")
 def test_a_shorter_run_removes_only_the_frames_it_wrote_before(tmp_path):
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
-    pytest.importorskip("graphviz")
     from autograd import render_steps
 
     folder = tmp_path / "steps"

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-pytest.importorskip("graphviz")
+pytest.importorskip("graphviz")  # the imports below need it
 
 from autograd import Group, Value, draw, grad_table, mark_skip, sum_of  # noqa: E402
 from autograd.expression import build  # noqa: E402
@@ -86,6 +86,7 @@ def build_graph(recipe, leaf_count):
     return nodes
 
 
+@pytest.mark.slow
 @given(st.lists(STEP, min_size=1, max_size=25), st.integers(1, 4), st.data())
 def test_renaming_nodes_of_a_plain_graph_changes_only_their_text(recipe, leaf_count, data):
     nodes = build_graph(recipe, leaf_count)

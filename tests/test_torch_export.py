@@ -190,6 +190,7 @@ GPTS = [
 SEQUENCES = [[6, 1, 2, 3, 4, 6], [6, 4, 0, 5, 5, 6], [6, 2, 2, 2, 0, 1]]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("options", [o for _, o in GPTS], ids=[i for i, _ in GPTS])
 def test_gpt_agrees_in_logits_loss_and_every_gradient(options):
     torch = pytest.importorskip("torch")
@@ -209,6 +210,7 @@ def test_gpt_agrees_in_logits_loss_and_every_gradient(options):
     assert compare_gradients(model, module) <= RTOL
 
 
+@pytest.mark.slow
 def test_gpt_loss_of_one_sequence_is_nn_gpt_loss():
     torch = pytest.importorskip("torch")
     model = GPT(27, seed=0)
@@ -226,6 +228,7 @@ def test_gpt_loss_of_one_sequence_is_nn_gpt_loss():
     assert tuple(module(tokens[:-1]).shape) == (5, 27)
 
 
+@pytest.mark.slow
 def test_gpt_generate_samples_what_ours_samples():
     pytest.importorskip("torch")
     model = perturb(GPT(7, block_size=6, n_embd=8, n_head=2, seed=0))
@@ -268,6 +271,7 @@ def test_every_nn_model_kind_is_exported():
     assert {type(m) for m in every_model()} == set(SUPPORTED)
 
 
+@pytest.mark.slow
 def test_ours_to_torch_to_ours_is_exact():
     pytest.importorskip("torch")
     for model in every_model():
@@ -280,6 +284,7 @@ def test_ours_to_torch_to_ours_is_exact():
         assert from_torch(module, fresh) is fresh and fresh.state_dict() == model.state_dict()
 
 
+@pytest.mark.slow
 def test_the_name_mapping_covers_every_parameter_once():
     torch = pytest.importorskip("torch")
     for model in every_model() + [MLP(2, [3, 1], seed=0)]:
@@ -307,6 +312,7 @@ def test_names_follow_our_attributes():
     assert names == ["fc1.weight", "fc1.bias", "fc2.weight", "fc2.bias", "proj.weight"]
 
 
+@pytest.mark.slow  # torch.optim's first step takes about 2 s
 def test_training_in_torch_comes_back_exactly():
     torch = pytest.importorskip("torch")
     model = MLP(2, [4, 1], seed=0)

@@ -58,6 +58,7 @@ def test_norm_inputs_and_init():
         LayerNorm(3)([1.0, 2.0])
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("norm", ["pre", "post"])
 @pytest.mark.parametrize("norm_layer", ["rms", "layer"])
 def test_a_tiny_gpt_passes_central_differences(norm, norm_layer):
@@ -104,6 +105,7 @@ def test_the_first_loss_is_close_to_ln_vocab_and_bad_tokens_are_named():
         model.loss([26])
 
 
+@pytest.mark.slow
 def test_generate_is_reproducible_and_stops_at_bos():
     model = GPT(5, block_size=6, seed=0)
     first, second = model.generate(4, seed=7), model.generate(4, seed=7)
@@ -135,6 +137,7 @@ def test_characters_round_trip_and_refuse_unknown_characters():
         Embedding(4, 3)(4)
 
 
+@pytest.mark.slow
 def test_training_lowers_the_loss():
     words = ["emma", "olivia", "ava", "mia", "amelia", "ella"]
     chars = Characters(words)
@@ -186,6 +189,7 @@ def test_path_lengths_add_up_and_the_straight_path_is_the_stream_alone():
     assert result.size[0] == pytest.approx(straight, rel=1e-12)
 
 
+@pytest.mark.slow
 def test_the_names_job_prints_the_loss_as_it_goes_and_samples(capsys):
     from nn.names_gpt import main
 
@@ -198,6 +202,7 @@ def test_the_names_job_prints_the_loss_as_it_goes_and_samples(capsys):
         main(["--steps", "0"])
 
 
+@pytest.mark.slow
 def test_pre_and_post_norm_gradients_per_block():
     """Xiong et al. 2020 at our scale: post-norm gradients grow toward the output, pre-norm's do not."""
     from nn.residual_stream import compare_norms

@@ -161,8 +161,8 @@ def test_frames_inside_autograd_are_skipped():
     assert names_column(printed.getvalue()) == ["a", "b"]
 
 
+@pytest.mark.usefixtures("graphviz")
 def test_draw_shows_variable_names():
-    pytest.importorskip("graphviz")
     from autograd import draw
 
     first = Value(2.0)
@@ -175,7 +175,7 @@ def test_draw_shows_variable_names():
     assert "<b>given</b>" in draw(second, names={first: "given"}).source
 
 
-def test_backward_steps_captions_and_pictures_use_the_names():
+def test_backward_steps_captions_and_pictures_use_the_names(request):
     from autograd import backward_steps
 
     a, b = Value(2.0), Value(3.0)
@@ -186,7 +186,7 @@ def test_backward_steps_captions_and_pictures_use_the_names():
         "c (*) sends 3 to a and 2 to b",
     ]
     assert [f.caption for f in backward_steps(c, names=False)][1] == "“*#2” (*) sends 3 to leaf#0 and 2 to leaf#1"
-    pytest.importorskip("graphviz")
+    request.getfixturevalue("graphviz")
 
     def draw_elsewhere(frame, root):  # a frame drawn later, where other variables are in scope
         return frame.draw(root).source
@@ -229,14 +229,10 @@ def test_the_demo_prints_the_same_table():
     assert TABLE in printed
 
 
+@pytest.mark.usefixtures("dot")
 def test_render_steps_pages_use_the_names(tmp_path):
-    pytest.importorskip("graphviz")
-    import shutil
-
     from autograd import render_steps
 
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
     first, second = Value(2.0), Value(3.0)
     product = first * second
     page = render_steps(product, tmp_path).read_text(encoding="utf-8")

@@ -1,0 +1,50 @@
+"""`pytest` collects doctests from every module of autograd/ and nn/ (--doctest-modules), and that imports
+each module. The few that import an optional package at the top cannot be imported without it; without
+the package their doctests are reported as one skip each instead of failing collection, so that plain
+`pytest` works with only the test tools installed. tests/test_package.py checks that this list is complete."""
+
+from __future__ import annotations
+
+import importlib.util
+from collections.abc import Generator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent
+
+# module (relative to this folder) -> the optional package it imports at the top
+NEEDS = {
+    "autograd/drawing.py": "graphviz",
+    "autograd/animation.py": "graphviz",
+}
+
+
+def missing_package(path: Path) -> str | None:
+    """The optional package that `path` imports and that is not installed, if any."""
+    try:
+        relative = path.resolve().relative_to(ROOT).as_posix()
+    except ValueError:
+        return None
+    package = NEEDS.get(relative)
+    return package if package and importlib.util.find_spec(package) is None else None
+
+
+class NeedsPackage(pytest.File):
+    """Stands in for a module's doctests when the module cannot be imported: skipped with the reason."""
+
+    package = ""
+
+    def collect(self):
+        pytest.skip(f"{self.package} is not installed, so the doctests of {self.path.name} cannot run")
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Generator[None, Any, None]:
+    outcome = yield
+    package = missing_package(file_path)
+    if package is not None and outcome.get_result():
+        stand_in = NeedsPackage.from_parent(parent, path=file_path)
+        stand_in.package = package
+        outcome.force_result([stand_in])
