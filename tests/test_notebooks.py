@@ -5,7 +5,6 @@ and must show what is stored (see tests/notebook_outputs.py for what is compared
 import difflib
 import importlib.util
 import json
-import shutil
 
 import pytest
 
@@ -48,12 +47,10 @@ def test_notebooks_with_outputs_stay_small():
 
 @pytest.mark.slow
 @pytest.mark.parametrize("path", PATHS, ids=[p.stem for p in PATHS])
-def test_notebook_runs_and_shows_what_is_stored(path):
-    for package in ("nbclient", "ipykernel", "matplotlib", "graphviz"):
+def test_notebook_runs_and_shows_what_is_stored(path, dot):
+    for package in ("nbclient", "ipykernel", "matplotlib"):
         if importlib.util.find_spec(package) is None:
-            pytest.skip(f"running the notebooks needs {package}: pip install -e '.[notebooks,viz,plot]'")
-    if shutil.which("dot") is None:
-        pytest.skip("Graphviz's dot program is not installed")
+            pytest.skip(f"running the notebooks needs {package}: pip install -e '.[notebooks]'")
     import nbformat
 
     fresh = shown(execute(path))  # raises, naming the cell, if any of the notebook's asserts fails
