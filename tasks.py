@@ -2,7 +2,8 @@
 """Set-up and the project's jobs in one file that needs nothing but Python 3.10+.
 
     python3 tasks.py demo     make .venv, install skipgrad and Graphviz, run the demo
-    python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then lint and every test
+    python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then lint and every test;
+                              then every test again, without torch, on each other Python 3.10+ found here
     python3 tasks.py lint     ruff check, ruff format --check and mypy: any finding fails
     python3 tasks.py gpt      train microgpt's GPT on names and sample some (options: --steps 1000 ...)
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
@@ -11,6 +12,8 @@
 
 Each job installs what it needs and skips what is already there, so running it again is quick.
 Set SKIPGRAD_NO_TORCH=1 to test without PyTorch (its reference checks are then skipped).
+The other Pythons are found in pyenv (its versions/ folder, so no version needs selecting) or on PATH
+(Debian/Ubuntu, Homebrew); each gets its own .venv-3.X. SKIPGRAD_OTHER_PYTHONS=0 tests on this one only.
 """
 
 from __future__ import annotations
@@ -18,15 +21,18 @@ from __future__ import annotations
 import hashlib
 import os
 import platform
+import re
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent
 VENV = ROOT / ".venv"
 BIN = VENV / ("Scripts" if os.name == "nt" else "bin")
 PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
+MINORS = range(10, 15)  # the Pythons 3.X that skipgrad supports and `test` looks for (and any newer it finds)
 
 EXTRAS = {
     "demo": ["viz", "progress"],
@@ -62,10 +68,101 @@ def demo(args: list[str]) -> int:
 
 def test(args: list[str]) -> int:
     linted = lint([])  # first, so its findings are not lost above the test output; fails the job at the end
+    torch = "without" if os.environ.get("SKIPGRAD_NO_TORCH") == "1" else "with"
+    tested, summary = pytest_on(PYTHON, args)
+    lines = [f"Python {platform.python_version()} (this one, {torch} PyTorch): {summary}"]
+    others = 0
+    if os.environ.get("SKIPGRAD_OTHER_PYTHONS") != "0":
+        others, more = run_other_pythons(args)
+        lines += more
+    say("the tests on every Python:\n" + "\n".join(f"[tasks]   {line}" for line in lines))
+    return tested or others or linted
+
+
+def pytest_on(python: Path, args: list[str]) -> tuple[int, str]:
+    """Run the suite with `python` (a venv's), showing its output; return its status and pytest's summary."""
     # tests/test_notebooks.py runs every notebook and compares it with its stored outputs. Unbuffered, so
-    # that plugins' prints come out in order and pytest's summary is the last line.
-    tested = run([str(PYTHON), "-m", "pytest", *args], env=dict(os.environ, PYTHONUNBUFFERED="1"))
-    return tested or linted
+    # that plugins' prints come out in order and pytest's summary is its last line.
+    color = ["--color=yes"] if sys.stdout.isatty() else []
+    cmd = [str(python), "-m", "pytest", *color, *args]
+    started = time.monotonic()
+    proc = subprocess.Popen(
+        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1")
+    )
+    summary = "pytest printed no summary"
+    assert proc.stdout is not None
+    for raw in proc.stdout:
+        sys.stdout.buffer.write(raw)
+        sys.stdout.flush()
+        line = re.sub(r"\x1b\[[0-9;]*m", "", raw.decode(errors="replace")).strip(" =\n")
+        if re.search(r"\d+ (passed|failed|errors?|skipped)|no tests ran", line):
+            summary = re.sub(r" in [\d.]+s\b.*", "", line)
+    code = proc.wait()
+    return code, f"{summary}{'' if code == 0 else f' (pytest status {code})'} in {time.monotonic() - started:.0f} s"
+
+
+def run_other_pythons(args: list[str]) -> tuple[int, list[str]]:
+    """The suite without torch on each other Python 3.10+ here, in .venv-3.X; one line for each version."""
+    extras = [e for e in EXTRAS["test"] if e not in ("lint", "torch")]  # lint runs once, above
+    pythons = find_pythons()
+    status, lines = 0, []
+    for minor in sorted(set(MINORS) | set(pythons)):
+        if minor == sys.version_info.minor:
+            continue
+        found = pythons.get(minor)
+        if found is None:
+            lines.append(f"Python 3.{minor}: not found, skipped")
+            say(lines[-1])
+            continue
+        exe, version = found
+        say(f"Python {version} ({exe}): every test, without PyTorch")
+        venv = ROOT / f".venv-3.{minor}"
+        ensure_venv(exe, venv)
+        install(extras, venv)
+        code, summary = pytest_on(venv_python(venv), args)
+        lines.append(f"Python {version}: {summary}")
+        say(lines[-1])
+        status = status or code
+    return status, lines
+
+
+def find_pythons() -> dict[int, tuple[str, str]]:
+    """{minor: (interpreter, version)} for the Pythons 3.10+ that run here, besides pyenv's shims.
+
+    pyenv's python3.X shims refuse to run a version that is not selected, so pyenv's own folders come
+    first; then each python3.X on PATH, /usr/bin (Debian, Ubuntu) and Homebrew's bin, that really runs."""
+    candidates: list[Path] = []
+    root = os.environ.get("PYENV_ROOT")
+    if not root and shutil.which("pyenv"):
+        root = subprocess.run(["pyenv", "root"], capture_output=True, text=True).stdout.strip()
+    if not root and (Path.home() / ".pyenv").is_dir():  # installed, but not set up in this shell
+        root = str(Path.home() / ".pyenv")
+    if root:
+        patch = re.compile(r"3\.(\d+)\.(\d+)")  # CPython releases only: not 3.13.0t, 3.14-dev or pypy3.10
+        names = [(m, p.name) for p in Path(root, "versions").glob("3.*") if (m := patch.fullmatch(p.name))]
+        for m, name in sorted(names, key=lambda found: (int(found[0][1]), int(found[0][2])), reverse=True):
+            candidates.append(Path(root, "versions", name, "bin", f"python3.{m[1]}"))
+    dirs = [*os.environ.get("PATH", "").split(os.pathsep), "/usr/bin", "/opt/homebrew/bin", "/usr/local/bin"]
+    for folder in dict.fromkeys(d for d in dirs if d):
+        candidates += sorted(Path(folder).glob("python3.[0-9]*"), reverse=True)
+    found: dict[int, tuple[str, str]] = {}
+    for exe in candidates:
+        minor = re.fullmatch(r"python3\.(\d+)", exe.name)
+        if not minor or int(minor[1]) < MINORS[0] or int(minor[1]) in found or not os.access(exe, os.X_OK):
+            continue
+        try:
+            ran = subprocess.run(
+                [str(exe), "-c", "import platform; print(platform.python_version())"],
+                capture_output=True,
+                text=True,
+                timeout=60,
+            )
+        except (OSError, subprocess.TimeoutExpired):
+            continue
+        version = ran.stdout.strip()
+        if ran.returncode == 0 and version.startswith(f"3.{minor[1]}."):
+            found[int(minor[1])] = (str(exe), version)
+    return found
 
 
 LINTED = ["autograd", "nn", "tests", "benchmarks", "tasks.py", "conftest.py"]
@@ -113,30 +210,35 @@ JOBS = {
 
 
 # ---------------------------------------------------------------------------- set-up steps
-def ensure_venv() -> None:
-    if PYTHON.exists():
+def venv_python(venv: Path) -> Path:
+    return venv / ("Scripts/python.exe" if os.name == "nt" else "bin/python")
+
+
+def ensure_venv(python: str = sys.executable, venv: Path = VENV) -> None:
+    if venv_python(venv).exists():
         return
-    say(f"creating a virtual environment in {VENV}")
-    made = subprocess.run([sys.executable, "-m", "venv", str(VENV)], capture_output=True, text=True)
+    say(f"creating a virtual environment in {venv}")
+    made = subprocess.run([python, "-m", "venv", str(venv)], capture_output=True, text=True)
     if made.returncode != 0:
         # Debian and Ubuntu ship venv's pip bootstrap as a separate package.
-        shutil.rmtree(VENV, ignore_errors=True)
-        minor = f"python3.{sys.version_info.minor}-venv"
-        install_system_packages(["python3-venv", minor], why="Python's venv module (ensurepip)")
-        run_or_exit([sys.executable, "-m", "venv", str(VENV)])
+        shutil.rmtree(venv, ignore_errors=True)
+        minor = subprocess.run([python, "-c", "import sys; print(sys.version_info[1])"], capture_output=True, text=True)
+        packages = ["python3-venv", f"python3.{minor.stdout.strip()}-venv"]
+        install_system_packages(packages, why=f"the venv module (ensurepip) of {python}")
+        run_or_exit([python, "-m", "venv", str(venv)])
 
 
-def install(extras: list[str]) -> None:
+def install(extras: list[str], venv: Path = VENV) -> None:
     """pip install -e .[extras] unless the same request was already installed."""
     spec = f".[{','.join(extras)}]"
     digest = hashlib.sha256(spec.encode())
     for name in ("setup.cfg", "pyproject.toml"):
         digest.update((ROOT / name).read_bytes())
-    stamp = VENV / f".installed-{'-'.join(extras)}"
+    stamp = venv / f".installed-{'-'.join(extras)}"
     if stamp.exists() and stamp.read_text() == digest.hexdigest():
         return
-    say(f"installing skipgrad with extras {', '.join(extras)}")
-    run_or_exit([str(PYTHON), "-m", "pip", "install", "--quiet", "-e", spec], cwd=ROOT)
+    say(f"installing skipgrad with extras {', '.join(extras)} into {venv.name}")
+    run_or_exit([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "-e", spec], cwd=ROOT)
     stamp.write_text(digest.hexdigest())
 
 
