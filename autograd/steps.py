@@ -57,8 +57,15 @@ def backward_steps(root: Value, *, names: Names = True) -> Iterator[Frame]:
     """
     order = topological_order(root)
     variables = variable_names(names, order)
-    given = {node: variables[id(node)] for node in order if id(node) in variables}
-    return _steps(root, order, node_names(order, variables), given)
+    full_names = node_names(order, variables)
+    # The pictures name nodes as the captions do: by variable, and an op node with no name of its own
+    # by its op and place ("+#3"), which a picture alone would show as just "+".
+    given = {
+        node: full_names[id(node)]
+        for node in order
+        if id(node) in variables or (node.children and not node.label and node.role is None)
+    }
+    return _steps(root, order, full_names, given)
 
 
 def _steps(root: Value, order: list[Value], full_names: dict[int, str], given: dict[Value, str]) -> Iterator[Frame]:

@@ -63,8 +63,10 @@ def execute(path: Path, timeout: int = 900) -> Any:
 
 
 def clean(notebook: Any) -> Any:
-    """Drop what a reader should not see stored: progress bars (widgets or tqdm text on stderr), and
-    per-run execution metadata; join the pieces of each stream. Changes `notebook` in place and returns it."""
+    """Drop what a reader should not see stored: widgets (a progress bar, a slider: the web cannot run
+    them), tqdm's text on stderr, and per-run execution metadata; join the pieces of each stream.
+    Changes `notebook` in place and returns it."""
+    notebook.metadata.pop("widgets", None)  # the state of widgets whose outputs are dropped below
     for cell in notebook.cells:
         if cell.cell_type != "code":
             continue

@@ -39,6 +39,7 @@ def test_notebook_is_stored_as_run_top_to_bottom(path):
         for output in cell["outputs"]:
             assert output["output_type"] != "error"
             assert WIDGET not in output.get("data", {}), "a progress bar widget shows 0% on the web"
+    assert "widgets" not in json.loads(path.read_text())["metadata"], "widget state of widgets not stored"
 
 
 def test_notebooks_with_outputs_stay_small():

@@ -1,6 +1,7 @@
 """The backward step-through: frames, the HTML page, and the page in a real headless Chromium."""
 
 import os
+import re
 import shutil
 
 import pytest
@@ -162,3 +163,13 @@ def test_a_shorter_run_removes_only_the_frames_it_wrote_before(tmp_path):
     with pytest.raises(FileExistsError, match="not written by render_steps"):
         render_steps(a * 3.0, other)
     assert (other / "index.html").read_text() == "<html>someone else's page</html>"
+
+
+def test_each_frame_names_its_nodes_as_its_caption_does(graphviz):
+    a, b = Value(2.0, "a"), Value(3.0, "b")
+    root = (a * b + a).tanh()
+    for frame in backward_steps(root, names=False):
+        headings = re.findall(r"<b>(.*?)</b>", frame.draw(root).source)
+        named_in_caption = re.findall(r"“([^”]+)”|(\w+#\d+)", frame.caption)
+        for quoted, bare in named_in_caption:
+            assert any(h.startswith(f"{quoted or bare}  (") for h in headings), (frame.caption, headings)
