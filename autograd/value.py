@@ -697,7 +697,7 @@ def topological_order(root: Value) -> list[Value]:
     """Every node reachable from `root`, each after all of its children (inputs first, root last).
 
     Iterative depth-first search: a graph may be millions of nodes deep. Each walk marks the nodes it
-    has seen with a fresh token instead of keeping a set, which is faster and allocates nothing.
+    has seen with fresh tokens instead of keeping a set, which is faster and allocates nothing.
 
     >>> a, b = Value(2.0, "a"), Value(3.0, "b")
     >>> [n.label or n.op for n in topological_order(a * b + a)]
@@ -717,33 +717,38 @@ def topological_order(root: Value) -> list[Value]:
 
 
 def _walk(root: Value) -> list[Value]:
-    seen = object()  # this walk's mark
+    # A node's mark goes from None (or an earlier walk's token) to `opened` when its inputs are pushed
+    # and to `done` when it is placed. A node popped while `opened` has had all of its inputs placed:
+    # the graph has no cycles, so it cannot be pushed again before then. The inner loop goes straight
+    # down to a node's first input instead of pushing and popping it (a chain is walked in one pass
+    # down, then one pass of pops back up).
+    opened, done = object(), object()  # this walk's marks
     order: list[Value] = []
     place = order.append
-    stack: list[Value | None] = [root]
+    stack: list[Value] = [root]
     push, pop, push_all = stack.append, stack.pop, stack.extend  # bound once: this loop runs per edge
     while stack:
         node = pop()
-        if node is None:  # the node under this marker has all of its children placed
-            place(pop())  # type: ignore[arg-type]
-            continue
-        if node._walk is seen:
-            continue
-        node._walk = seen
-        a = node._a
-        if a is None:  # a leaf has no inputs to wait for
+        if node._walk is opened:  # its inputs are all placed
+            node._walk = done
             place(node)
             continue
-        push(node)
-        push(None)
-        # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
-        if type(a) is tuple:  # an n-ary op
-            push_all(reversed(a))
-            continue
-        b = node._b
-        if b is not None:
-            push(b)
-        push(a)
+        while node._walk is not done:
+            a = node._a
+            if a is None:  # a leaf has no inputs to wait for
+                node._walk = done
+                place(node)
+                break
+            node._walk = opened
+            push(node)  # popped again once the inputs pushed above it are placed
+            # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
+            if type(a) is tuple:  # an n-ary op: most of its inputs (weights, a shared x) are often placed
+                push_all([child for child in reversed(a) if child._walk is not done])
+                break
+            b = node._b
+            if b is not None:
+                push(b)
+            node = a
     return order
 
 
