@@ -40,9 +40,11 @@ def main(argv: list[str] | None = None) -> int:
     engines = [e for e in ENGINES if e.available()]
     missing = [e.name for e in ENGINES if not e.available()]
     sections = [header(engines, missing, args.quick)]
+    measured: dict[str, float] = {}  # the ratios the targets are about, filled in by the workloads
     for workload in (w1_demo_step, w2_chain, w3_products, w4_memory, w5_gpt_step):
         print(f"running {workload.__name__} ...", file=sys.stderr, flush=True)
-        sections.append(workload(engines, sizes))
+        sections.append(workload(engines, sizes, measured))
+    sections.append(targets(measured))
     text = "\n\n".join(sections) + "\n"
     print(text)
     if args.write and args.quick:
@@ -82,7 +84,7 @@ QUICK = {
 
 
 # ---------------------------------------------------------------------------------------- W1
-def w1_demo_step(engines: list[Engine], sizes: dict) -> str:
+def w1_demo_step(engines: list[Engine], sizes: dict, measured: dict[str, float]) -> str:
     """micrograd's demo training step: MLP(2, [16, 16, 1]) on two-moons points."""
     from nn import MLP, make_moons
 
@@ -100,6 +102,8 @@ def w1_demo_step(engines: list[Engine], sizes: dict) -> str:
         for i, (g, r) in enumerate(zip(grads, ref_grads)):
             _agree(f"W1 {name} gradient {i}", g, r)
     times = {name: _median_time(step, sizes["demo_steps"].get(name, 3)) for name, step in steps.items()}
+    if REFERENCE in times:
+        measured["W1"] = times[REFERENCE] / times[OURS]
     rows = [
         [name, _ms(t), _ratio(times, REFERENCE, name), _ratio(times, "torch scalar", name)] for name, t in times.items()
     ]
@@ -112,7 +116,7 @@ def w1_demo_step(engines: list[Engine], sizes: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------- W2
-def w2_chain(engines: list[Engine], sizes: dict) -> str:
+def w2_chain(engines: list[Engine], sizes: dict, measured: dict[str, float]) -> str:
     """x = x * 1.0001 + 0.001 repeated N times."""
     rows = []
     per_node = []
@@ -133,6 +137,8 @@ def w2_chain(engines: list[Engine], sizes: dict) -> str:
             rows.append(
                 [f"{n:,}", name, _s(b), _s(bw), _ratio(builds, REFERENCE, name), _ratio(backwards, REFERENCE, name)]
             )
+        if REFERENCE in backwards:  # the largest N is last
+            measured["W2"] = backwards[REFERENCE] / backwards[OURS]
         build_time, backward_time = results[OURS]
         per_node.append([f"{n:,}", f"{backward_time / (2 * n) * 1e9:.0f} ns", f"{build_time / (2 * n) * 1e9:.0f} ns"])
     limits = [
@@ -194,7 +200,7 @@ else:
 
 
 # ---------------------------------------------------------------------------------------- W3
-def w3_products(engines: list[Engine], sizes: dict) -> str:
+def w3_products(engines: list[Engine], sizes: dict, measured: dict[str, float]) -> str:
     """sum of N products of leaf pairs."""
     n = sizes["products"]
     rng = random.Random(0)
@@ -222,7 +228,7 @@ def w3_products(engines: list[Engine], sizes: dict) -> str:
 
 
 # ---------------------------------------------------------------------------------------- W4
-def w4_memory(engines: list[Engine], sizes: dict) -> str:
+def w4_memory(engines: list[Engine], sizes: dict, measured: dict[str, float]) -> str:
     """Memory per op node of the W2 chain, in a fresh process per engine."""
     steps = sizes["memory_steps"]
     rows = []
@@ -257,6 +263,8 @@ print(grown, tracemalloc.get_traced_memory()[0] - start)
         rss, traced = (int(v) for v in done.stdout.split())
         nodes = 2 * steps
         rows.append([engine.name, f"{rss / nodes:.0f} B", f"{traced / nodes:.0f} B"])
+        if engine.name == OURS:
+            measured["W4"] = rss / nodes
     return _table(
         f"W4: memory per op node, a chain of {2 * steps:,} op nodes built in a fresh process "
         "(tracemalloc sees Python objects only, not torch's C++ autograd nodes)",
@@ -269,7 +277,7 @@ print(grown, tracemalloc.get_traced_memory()[0] - start)
 GPT_NAME = "olivia"  # 6 letters, the mean length of nn.data.names(): 7 positions
 
 
-def w5_gpt_step(engines: list[Engine], sizes: dict) -> str:
+def w5_gpt_step(engines: list[Engine], sizes: dict, measured: dict[str, float]) -> str:
     """One training step of a microgpt-shaped GPT on one name (its own three engines: see benchmarks/gpt.py)."""
     from nn import Characters, names
 
@@ -301,16 +309,57 @@ def w5_gpt_step(engines: list[Engine], sizes: dict) -> str:
     nodes = {trainer.name: trainer.graph_nodes() for trainer in trainers}
     times = _median_times_interleaved({t.name: t.step for t in trainers}, sizes["gpt_steps"])
     rows = [[name, _ms(t), _ratio(times, reference, name), f"{nodes[name]:,}"] for name, t in times.items()]
+    measured["W5 plain ops"] = times[reference] / times[trainers[1].name]
+    measured["W5 nn.GPT"] = times[reference] / times[trainers[2].name]
     n_weights = sum(len(row) for rows in weights.values() for row in rows)
-    return _table(
+    phases = _median_phases(trainers, sizes["gpt_steps"])
+    where = _table(
+        "W5: where the time of a step goes (medians of each part; Python's cyclic GC on, as above)",
+        ["engine", "zero_grad + forward", "backward", "Adam"],
+        [[name, *(_ms(t) for t in parts)] for name, parts in phases.items()],
+    )
+    steps = _table(
         f"W5: one training step of a microgpt-shaped GPT (1 layer, n_embd 16, 4 heads, block_size 16, "
-        f"{chars.vocab_size} tokens, {n_weights:,} weights) on one name, {GPT_NAME!r} ({len(tokens) - 1} positions, "
-        "KV cache), zero_grad + forward + backward + Adam; the same model function on both Value classes; "
-        "nn.GPT with microgpt's norms (one after the embedding, none before the head); "
-        "losses and gradients of two steps checked equal",
+        f"{chars.vocab_size} tokens, {n_weights:,} weights) on one name, {GPT_NAME!r} "
+        f"({len(tokens) - 1} positions, KV cache), zero_grad + forward + backward + Adam; the same model "
+        "function on both Value classes; nn.GPT with microgpt's norms (one after the embedding, none before "
+        "the head); losses and gradients of two steps checked equal",
         ["engine", "median step", "x faster than the local-gradient design", "graph nodes"],
         rows,
     )
+    return f"{steps}\n\n{where}"
+
+
+def _median_phases(trainers: list, repeats: int) -> dict[str, tuple[float, ...]]:
+    """Each trainer's step timed in parts, the trainers interleaved as for the step times."""
+    parts: dict[str, list[tuple[float, float, float]]] = {t.name: [] for t in trainers}
+    for _ in range(repeats):
+        for trainer in trainers:
+            parts[trainer.name].append(trainer.timed_phases())
+    return {name: tuple(statistics.median(p[i] for p in runs) for i in range(3)) for name, runs in parts.items()}
+
+
+# ---------------------------------------------------------------------------------------- targets
+TARGETS = [  # (key in `measured`, what, goal, met when)
+    ("W1", "W1 step, x faster than micrograd", ">= 100x", lambda r: r >= 100),
+    ("W2", "W2 backward at the largest N, x faster than micrograd", ">= 10x", lambda r: r >= 10),
+    ("W4", "W4 RSS per op node", "<= 160 B", lambda b: b <= 160),
+    ("W5 plain ops", "W5 plain ops, x faster than the local-gradient design", ">= 2x", lambda r: r >= 2),
+    ("W5 nn.GPT", "W5 nn.GPT, x faster than the local-gradient design", ">= 10x", lambda r: r >= 10),
+]
+
+
+def targets(measured: dict[str, float]) -> str:
+    """The speed targets, each against this run's ratio."""
+    rows = []
+    for key, what, goal, met in TARGETS:
+        if key not in measured:
+            rows.append([what, goal, "not measured (an engine is missing)", "-"])
+            continue
+        value = measured[key]
+        shown = f"{value:.0f} B" if key == "W4" else f"{value:.1f}x"
+        rows.append([what, goal, shown, "yes" if met(value) else "no"])
+    return _table("The targets, against this run", ["target", "goal", "this run", "met"], rows)
 
 
 # ---------------------------------------------------------------------------------------- helpers

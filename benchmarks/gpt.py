@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -151,6 +152,17 @@ class TrainingStep:
         grads = [p.grad for p in self.params]
         self.optimizer.step()
         return loss.data, grads
+
+    def timed_phases(self) -> tuple[float, float, float]:
+        """One step, timed in three parts (seconds): zero_grad + forward, backward, the optimizer."""
+        start = time.perf_counter()
+        self.optimizer.zero_grad()
+        loss = self.forward()
+        built = time.perf_counter()
+        loss.backward()
+        back = time.perf_counter()
+        self.optimizer.step()
+        return built - start, back - built, time.perf_counter() - back
 
     def graph_nodes(self) -> int:
         """How many nodes the backward pass of one loss visits (leaves included)."""

@@ -2,6 +2,7 @@
 
 import doctest
 import math
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -18,11 +19,14 @@ def test_quick_run_checks_gradients_and_prints_every_workload():
     )
     assert done.returncode == 0, done.stderr[-2000:]
     titles = ("**W1:", "**W2: a chain", "**W2: the largest chain", "per op node as N grows", "**W3:", "**W4:", "**W5:")
+    titles += ("**W5: where the time of a step goes", "**The targets, against this run**")
     for title in titles:
         assert title in done.stdout
     assert "| skipgrad |" in done.stdout
     for engine in ("| local-gradient design |", "| skipgrad, plain ops |", "| skipgrad nn.GPT |"):
         assert engine in done.stdout.split("**W5:", 1)[1]
+    targets = done.stdout.split("**The targets, against this run**", 1)[1]
+    assert len(re.findall(r"^\| W\d.*\| (yes|no) \|$", targets, flags=re.M)) == 5  # every target measured
 
 
 def test_readme_shows_the_stored_results():
