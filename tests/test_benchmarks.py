@@ -18,8 +18,8 @@ def test_quick_run_checks_gradients_and_prints_every_workload():
         [sys.executable, "-m", "benchmarks", "--quick"], capture_output=True, text=True, cwd=ROOT, timeout=300
     )
     assert done.returncode == 0, done.stderr[-2000:]
-    titles = ("**W1:", "**W2: a chain", "**W2: the largest chain", "per op node as N grows", "**W3:", "**W4:", "**W5:")
-    titles += ("**W5: where the time of a step goes", "**The targets, against this run**")
+    titles = ["**W1:", "**W2: a chain", "**W2: the largest chain", "per op node as N grows", "**W3:", "**W4:"]
+    titles += ["**W5:", "**W5: where the time of a step goes", "**The targets, against this run**"]
     for title in titles:
         assert title in done.stdout
     assert "| skipgrad |" in done.stdout
