@@ -221,3 +221,12 @@ def test_the_split_works_for_residual_mlps_too():
     out.backward()
     rows = residual_split(out, model)
     assert [(r.block, r.branch) for r in rows] == [("block0", "skip"), ("block1", "skip")]
+
+
+def test_most_edges_of_a_gpt_step_are_inside_dot_nodes():
+    """The README's account of where nn.GPT's time goes: its work is per edge, and the edges are dots'."""
+    chars = Characters(names())
+    order = topological_order(GPT(chars.vocab_size, seed=0).loss(chars.encode("olivia")))
+    edges = sum(len(node.children) for node in order)
+    in_dots = sum(len(node.children) for node in order if node.op == "dot")
+    assert in_dots > 0.9 * edges and edges > 7 * len(order)
