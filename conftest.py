@@ -14,6 +14,8 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent
 
+pytest_plugins = ["tests.slow_marker"]  # the `slow` marker's rule, checked on every run
+
 # module (relative to this folder) -> the optional package it imports at the top
 NEEDS = {
     "autograd/drawing.py": "graphviz",

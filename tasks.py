@@ -2,8 +2,10 @@
 """Set-up and the project's jobs in one file that needs nothing but Python 3.10+.
 
     python3 tasks.py demo     make .venv, install skipgrad and Graphviz, run the demo
-    python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then lint and every test;
-                              then every test again, without torch, on each other Python 3.10+ found here
+    python3 tasks.py test     the same set-up plus test tools and torch==2.13.0, then lint and every test
+                              (notebooks included) on this Python; prints the 10 slowest tests
+    python3 tasks.py test --all-pythons   the same, then every test again, without torch, on each other
+                              Python 3.10+ found here (what CI runs)
     python3 tasks.py lint     ruff check, ruff format --check and mypy: any finding fails
     python3 tasks.py gpt      train microgpt's GPT on names and sample some (options: --steps 1000 ...)
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
@@ -12,8 +14,8 @@
 
 Each job installs what it needs and skips what is already there, so running it again is quick.
 Set SKIPGRAD_NO_TORCH=1 to test without PyTorch (its reference checks are then skipped).
-The other Pythons are found in pyenv (its versions/ folder, so no version needs selecting) or on PATH
-(Debian/Ubuntu, Homebrew); each gets its own .venv-3.X. SKIPGRAD_OTHER_PYTHONS=0 tests on this one only.
+With --all-pythons, the other Pythons are found in pyenv (its versions/ folder, so no version needs
+selecting) or on PATH (Debian/Ubuntu, Homebrew); each gets its own .venv-3.X.
 """
 
 from __future__ import annotations
@@ -67,15 +69,19 @@ def demo(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
+    """Lint, then every test on this Python; with --all-pythons, every test again, without torch, on each
+    other Python 3.10+ found here. Other arguments go to pytest."""
+    all_pythons = "--all-pythons" in args
+    args = [arg for arg in args if arg != "--all-pythons"]
     linted = lint([])  # first, so its findings are not lost above the test output; fails the job at the end
     torch = "without" if os.environ.get("SKIPGRAD_NO_TORCH") == "1" else "with"
-    tested, summary = pytest_on(PYTHON, args)
+    tested, summary = pytest_on(PYTHON, ["--durations=10", *args])
     lines = [f"Python {platform.python_version()} (this one, {torch} PyTorch): {summary}"]
     others = 0
-    if os.environ.get("SKIPGRAD_OTHER_PYTHONS") != "0":
+    if all_pythons:
         others, more = run_other_pythons(args)
         lines += more
-    say("the tests on every Python:\n" + "\n".join(f"[tasks]   {line}" for line in lines))
+    say("the tests on each Python:\n" + "\n".join(f"[tasks]   {line}" for line in lines))
     return tested or others or linted
 
 
@@ -119,7 +125,8 @@ def run_other_pythons(args: list[str]) -> tuple[int, list[str]]:
         venv = ROOT / f".venv-3.{minor}"
         ensure_venv(exe, venv)
         install(extras, venv)
-        code, summary = pytest_on(venv_python(venv), args)
+        # The `slow` marker's rule (tests/slow_marker.py) is checked once, on this Python: an older one is slower.
+        code, summary = pytest_on(venv_python(venv), ["-p", "no:tests.slow_marker", *args])
         lines.append(f"Python {version}: {summary}")
         say(lines[-1])
         status = status or code
@@ -229,17 +236,18 @@ def ensure_venv(python: str = sys.executable, venv: Path = VENV) -> None:
 
 
 def install(extras: list[str], venv: Path = VENV) -> None:
-    """pip install -e .[extras] unless the same request was already installed."""
-    spec = f".[{','.join(extras)}]"
-    digest = hashlib.sha256(spec.encode())
-    for name in ("setup.cfg", "pyproject.toml"):
-        digest.update((ROOT / name).read_bytes())
-    stamp = venv / f".installed-{'-'.join(extras)}"
-    if stamp.exists() and stamp.read_text() == digest.hexdigest():
+    """pip install -e .[extras] unless an earlier job already installed these extras (or more) from the
+    same setup.cfg and pyproject.toml. Each install keeps what the venv had: it asks for the union."""
+    digest = hashlib.sha256(b"".join((ROOT / name).read_bytes() for name in ("setup.cfg", "pyproject.toml")))
+    stamp = venv / ".skipgrad-installed"  # first line: the digest; then one installed extra per line
+    lines = stamp.read_text().split() if stamp.exists() else []
+    had = set(lines[1:]) if lines[:1] == [digest.hexdigest()] else set()
+    if set(extras) <= had:
         return
-    say(f"installing skipgrad with extras {', '.join(extras)} into {venv.name}")
-    run_or_exit([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "-e", spec], cwd=ROOT)
-    stamp.write_text(digest.hexdigest())
+    wanted = sorted(had | set(extras))
+    say(f"installing skipgrad with extras {', '.join(wanted)} into {venv.name}")
+    run_or_exit([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "-e", f".[{','.join(wanted)}]"], cwd=ROOT)
+    stamp.write_text("\n".join([digest.hexdigest(), *wanted]) + "\n")
 
 
 def ensure_graphviz() -> None:

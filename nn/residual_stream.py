@@ -5,6 +5,7 @@ Works from the roles that residual blocks give their additions; matplotlib only 
 from __future__ import annotations
 
 import math
+import random
 from dataclasses import dataclass
 from itertools import combinations
 from statistics import fmean
@@ -97,6 +98,17 @@ def block_gradient_norms(model: GPT, sequences: list[list[int]], part: str = "ml
     return [math.sqrt(sum(w.grad * w.grad for w in chosen[part](block))) for block in model.blocks]
 
 
+def random_sequences(vocab_size: int = 27, count: int = 6, length: int = 10, seed: int = 0) -> list[list[int]]:
+    """`count` sequences of `length` random tokens between two bos tokens (bos = the last token).
+
+    >>> random_sequences(count=1, length=3)
+    [[26, 12, 24, 13, 26]]
+    """
+    rng = random.Random(seed)
+    bos = vocab_size - 1
+    return [[bos, *(rng.randrange(bos) for _ in range(length)), bos] for _ in range(count)]
+
+
 def compare_norms(
     depths: tuple[int, ...] = (4, 8),
     sequences: list[list[int]] | None = None,
@@ -113,13 +125,11 @@ def compare_norms(
     over `seeds`: {(norm, depth): [norm of block 0, block 1, ...]}.
 
     The default init std 0.25 is about 1/sqrt(n_embd), as Xavier's; with microgpt's 0.08 each branch
-    adds too little to the stream at init for the two layouts to differ.
+    adds too little to the stream at init for the two layouts to differ. The default sequences are
+    `random_sequences(vocab_size)`, the last token standing for bos.
     """
     if sequences is None:
-        sequences = [
-            [vocab_size - 1, *(((7 * i + 3 * j) % (vocab_size - 1)) for j in range(8)), vocab_size - 1]
-            for i in range(6)
-        ]
+        sequences = random_sequences(vocab_size)
     table: dict[tuple[str, int], list[float]] = {}
     for depth in depths:
         for norm in ("pre", "post"):

@@ -8,7 +8,12 @@ stored. It ignores what changes from run to run by design: progress bars, and th
 of pictures. The text inside a Graphviz picture, its numbers, is compared; a matplotlib plot only
 by its presence, because its tick labels change with matplotlib's version (the numbers a plot shows
 are asserted in the notebook's code). A cell whose output depends on the machine (a timing) carries
-the tag `varies`; its numbers are not compared, only its words.
+the tag `varies`; its numbers are not compared, only its words. And one rule for every cell: a
+nonzero number below 1e-9 is floating-point rounding noise, whose digits change with the CPU, the BLAS
+and the library build. It is never compared, and a stored notebook must not show one at all: it
+asserts the bound in its code and prints the bound. The one exception is a cell tagged `tiny`, whose
+tiny numbers are values computed step by step in Python's own floats (a vanishing gradient, 2.3e-20):
+they are the same on every machine, and compared like any other number.
 
 Pictures are stored small: matplotlib's as SVG with text kept as text (no glyph outlines), Graphviz's
 as the SVG it makes. The live training view is a PNG.
@@ -34,17 +39,44 @@ WIDGET = "application/vnd.jupyter.widget-view+json"
 PROGRESS_BAR = re.compile(r"\d+%\|")  # tqdm's "37%|███▋      | 37/100"
 NUMBER = re.compile(r"-?\d+(?:[.,]\d+)*(?:e[-+]?\d+)?")
 SVG_TEXT = re.compile(r"<text\b[^>]*>(.*?)</text>", re.S)
+NOISE = 1e-9  # a nonzero number smaller than this is rounding noise
 
 
-def execute(path: Path, timeout: int = 900) -> Any:
+def noise(text: str) -> list[str]:
+    """The numbers in `text` that are rounding noise (0 < |x| < NOISE)."""
+    return [number for number in NUMBER.findall(text) if is_noise(number)]
+
+
+def is_noise(number: str) -> bool:
+    if re.fullmatch(r"1e-\d+", number):  # a bare power of ten is a bound the notebook prints (below 1e-15)
+        return False
+    try:
+        size = abs(float(number.replace(",", "")))
+    except ValueError:  # not one number: a version such as 2.13.0
+        return False
+    return 0 < size < NOISE
+
+
+def without_noise(text: str) -> str:
+    return NUMBER.sub(lambda found: "<noise>" if is_noise(found[0]) else found[0], text)
+
+
+def execute(path: Path, timeout: int = 300, preamble: str = "", cells: int | None = None) -> Any:
     """The notebook at `path` run top to bottom in a fresh kernel, with its outputs cleaned (see `clean`).
 
-    Raises nbclient's CellExecutionError, naming the cell, if a cell fails (a failed assert included).
+    `preamble` is code run in the kernel first, not kept in the notebook (a test's patch); `cells` keeps
+    only that many code cells, and the text between them. Raises nbclient's CellExecutionError, naming the
+    cell, if a cell fails (a failed assert included).
     """
     import nbformat
     from nbclient import NotebookClient
 
     notebook = nbformat.read(path, as_version=4)
+    if cells is not None:
+        code = [i for i, cell in enumerate(notebook.cells) if cell.cell_type == "code"]
+        notebook.cells = notebook.cells[: code[cells - 1] + 1]
+    if preamble:
+        notebook.cells.insert(0, nbformat.v4.new_code_cell(preamble))
     with tempfile.TemporaryDirectory() as settings:
         Path(settings, "matplotlibrc").write_text(MATPLOTLIBRC)
         env = dict(
@@ -61,6 +93,8 @@ def execute(path: Path, timeout: int = 900) -> Any:
             extra_arguments=["--InlineBackend.figure_formats=svg"],
         )
         client.execute(env=env)
+    if preamble:
+        del notebook.cells[0]
     return clean(notebook)
 
 
@@ -90,8 +124,8 @@ def clean(notebook: Any) -> Any:
 
 def shown(notebook: Any) -> list[list[tuple[str, str]]]:
     """What each code cell shows, in a form that is the same on every run: text as is, an SVG picture
-    by the text inside it, any other picture by its kind only. Numbers in cells tagged `varies` are
-    replaced by `#`."""
+    by the text inside it, any other picture by its kind only; rounding noise is replaced by `<noise>`,
+    and every number in a cell tagged `varies` by `#`."""
     cells = []
     for cell in notebook.cells:
         if cell.cell_type != "code":
@@ -114,6 +148,8 @@ def shown(notebook: Any) -> list[list[tuple[str, str]]]:
                     parts.append(("png", ""))
                 else:
                     parts.append(("text", data.get("text/plain", "")))
+        if "tiny" not in cell.metadata.get("tags", []):
+            parts = [(kind, without_noise(text)) for kind, text in parts]
         if varies:  # numbers masked, and the padding around them, which depends on their width
             parts = [(kind, re.sub(r" +", " ", NUMBER.sub("#", text))) for kind, text in parts]
         cells.append(parts)

@@ -146,6 +146,7 @@ def test_million_op_chain_at_default_recursion_limit():
     assert done.stdout.strip() == "ok"
 
 
+@pytest.mark.slow
 def test_graph_is_freed_without_the_cyclic_gc():
     """Nodes hold no closures, so a dropped graph is freed by reference counting alone."""
     import gc

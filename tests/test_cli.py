@@ -326,7 +326,7 @@ def test_json_nodes_have_ids_so_repeats_can_be_told_apart(capsys):
     assert by_id[total["input_ids"][1]]["input_ids"] == [None, by_id[0]["id"]]
 
 
-# ------------------------------------------------------------------ second trial: pipes, option order, numbers, width
+# ------------------------------------------------------------------ pipes, option order, numbers, width
 def _run_into_closed_pipe(args, env=None):
     """Run `python -m autograd args` with its stdout closed before it starts: `... | head -0`."""
     child = subprocess.Popen(

@@ -21,10 +21,9 @@ defaults (atol 1e-6, rtol 1e-4, the rtol of tests/test_ops.py), plus the roundin
 quotient itself, 8 eps * scale / h: the graphs are tame (values up to 1e4, derivatives up to 1e6,
 singularities at least 0.05 away), and over 20,000 graphs the largest discrepancy was 0.2% of that.
 
-Tests of two engine guarantees that are not implemented yet are kept apart, named
-test_backward_overflow_* (backward raises OverflowError instead of producing an infinite or NaN
-gradient) and test_failed_backward_* (a backward that raises leaves every grad as it was):
-select them with `-k "backward_overflow or failed_backward"`, or leave them out with `-k "not ..."`.
+Two engine guarantees have tests of their own: test_backward_overflow_* (backward raises
+OverflowError instead of producing an infinite or NaN gradient) and test_failed_backward_* (a
+backward that raises leaves every grad as it was).
 """
 
 from __future__ import annotations
@@ -484,10 +483,10 @@ def test_wild_graphs_raise_documented_errors_or_stay_finite(seed: int) -> None:
     assert_all_finite(values, "the wild graph")
 
 
-# ---------------------------------------------------------------------------------------------- pending guarantees
-# The two guarantees below are not implemented by the engine yet (another change adds them):
-#   1. backward raises OverflowError when a gradient would become inf or nan, so that after a
-#      successful backward every grad is finite;
+# ---------------------------------------------------------------------------------------------- failed backward
+# Two guarantees of backward:
+#   1. it raises OverflowError when a gradient would become inf or nan, so that after a successful
+#      backward every grad is finite;
 #   2. a backward that raises leaves every grad exactly as it was before the call.
 
 
@@ -540,7 +539,7 @@ def overflowing_backward_cases() -> list[tuple[str, Callable[[], tuple[Value, li
 
 @pytest.mark.parametrize("name, make", overflowing_backward_cases(), ids=[n for n, _ in overflowing_backward_cases()])
 def test_backward_overflow_raises_OverflowError(name: str, make: Callable[[], tuple[Value, list[Value]]]) -> None:
-    """PENDING: a gradient that would overflow raises OverflowError, and every grad is left as before."""
+    """a gradient that would overflow raises OverflowError, and every grad is left as before."""
     out, leaves = make()
     assert math.isfinite(out.data)
     for leaf in leaves:
@@ -556,7 +555,7 @@ def test_backward_overflow_raises_OverflowError(name: str, make: Callable[[], tu
 @settings(max_examples=300)
 @given(seeds)
 def test_backward_overflow_in_wild_graphs_gives_finite_grads_or_raises(seed: int) -> None:
-    """PENDING: backward through a wild graph either succeeds with every grad finite or raises a
+    """backward through a wild graph either succeeds with every grad finite or raises a
     documented error (OverflowError when a gradient overflows); either way no grad is inf or nan."""
     root, nodes = wild_graph(seed)
     try:
@@ -568,7 +567,7 @@ def test_backward_overflow_in_wild_graphs_gives_finite_grads_or_raises(seed: int
 
 
 def test_failed_backward_leaves_grads_unchanged_examples() -> None:
-    """PENDING: a backward that raises (here in the middle of the walk) changes no grad."""
+    """a backward that raises (here in the middle of the walk) changes no grad."""
     x = Value(0.0)
     y = x.sqrt()
     z = y + x  # backward reaches x through z before it reaches the sqrt
@@ -589,7 +588,7 @@ def test_failed_backward_leaves_grads_unchanged_examples() -> None:
 @settings(max_examples=12)
 @given(seeds)
 def test_failed_backward_leaves_grads_unchanged(violation: Violation, seed: int) -> None:
-    """PENDING: after earlier backward calls have left gradients everywhere, a backward that raises
+    """after earlier backward calls have left gradients everywhere, a backward that raises
     leaves every grad of the graph exactly as it was."""
     recipe, values, helpers, call = violation_setup(seed, violation)
     node = call()
@@ -611,7 +610,7 @@ def test_failed_backward_leaves_grads_unchanged(violation: Violation, seed: int)
 @settings(max_examples=300)
 @given(seeds)
 def test_failed_backward_leaves_grads_unchanged_in_wild_graphs(seed: int) -> None:
-    """PENDING: in wild graphs, a backward that raises changes no grad."""
+    """in wild graphs, a backward that raises changes no grad."""
     root, nodes = wild_graph(seed)
     rng = random.Random(seed)
     for n in nodes:

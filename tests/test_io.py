@@ -17,11 +17,8 @@ from nn import (
     FeedForward,
     Layer,
     LayerNorm,
-    Linear,
     Module,
     Neuron,
-    ResidualBlock,
-    ResidualMLP,
     RMSNorm,
     Sequential,
     TransformerBlock,
@@ -29,43 +26,14 @@ from nn import (
     save,
 )
 from nn.io import NN_CLASSES, VERSION, architecture
+from tests.model_zoo import every_model
 
 TRICKY = [0.1 + 0.2, 5e-324, 2.2250738585072014e-308, -0.0, 1.7976931348623157e308, -1 / 3, 1e-310, 123456789.125]
 
 
 def models():
     """(id, a function making the model) for every nn model kind, in the variants that change its layout."""
-    made = {
-        "neuron": lambda: Neuron(3, activation="tanh", seed=1),
-        "neuron-nobias": lambda: Neuron(3, bias=False, seed=1),
-        "layer": lambda: Layer(3, 4, seed=1),
-        "layer-options": lambda: Layer(3, 2, activation="sigmoid", bias=False, seed=2),
-        "mlp": lambda: MLP(2, [16, 16, 1], seed=1337),
-        "mlp-tanh": lambda: MLP(3, (4, 2), activation="tanh", seed=0, name="net"),
-        "sequential": lambda: Sequential(
-            Layer(3, 4, seed=0), ResidualBlock(4, seed=1), Neuron(4, nonlin=False, seed=2)
-        ),
-        "sequential-nested": lambda: Sequential(Sequential(Layer(2, 3, seed=0)), MLP(3, [2], seed=1), name="outer"),
-        "block": lambda: ResidualBlock(3, seed=0),
-        "block-projection-1": lambda: ResidualBlock(3, 5, "tanh", "projection", layers=1, seed=0),
-        "block-zeros-pre": lambda: ResidualBlock(5, 3, shortcut="zeros", activation_after_add=False, seed=0),
-        "block-none": lambda: ResidualBlock(4, activation="sigmoid", shortcut="none", seed=0),
-        "resmlp": lambda: ResidualMLP(2, 4, 3, seed=0),
-        "resmlp-options": lambda: ResidualMLP(
-            3, 5, 2, 2, shortcut="none", layers=1, activation_after_add=False, seed=4
-        ),
-        "embedding": lambda: Embedding(5, 3, seed=0),
-        "linear": lambda: Linear(3, 2, bias=True, seed=0),
-        "rmsnorm": lambda: RMSNorm(4, eps=1e-6),
-        "layernorm": lambda: LayerNorm(4),
-        "attention": lambda: CausalSelfAttention(4, 2, seed=0),
-        "feedforward": lambda: FeedForward(4, seed=0),
-        "transformer-block": lambda: TransformerBlock(4, 2, "post", norm_layer="layer", seed=0),
-        "gpt": lambda: GPT(7, block_size=6, n_embd=8, n_head=2, seed=0),
-        "gpt-post-layer-2": lambda: GPT(7, 6, 8, 2, 2, "post", 3, norm_layer="layer", bos=0),
-        "gpt-no-skips": lambda: GPT(5, block_size=4, n_embd=4, n_head=1, residual=False, seed=1),
-    }
-    return list(made.items())
+    return every_model()
 
 
 def trained(model, tricky=False):
@@ -84,7 +52,8 @@ def outputs(model):
     if isinstance(model, Embedding):
         return [v.data for v in model(2)]
     if isinstance(model, (CausalSelfAttention, TransformerBlock)):
-        return [v.data for row in model([[0.5, -1.0, 0.25, 2.0], [1.0, 0.0, -0.5, 0.3]]) for v in row]
+        rows = [[0.5, -1.0, 0.25, 2.0] * 2, [1.0, 0.0, -0.5, 0.3] * 2]
+        return [v.data for row in model([row[: model.n_embd] for row in rows]) for v in row]
     out = model([0.1 * (i + 1) * (-1) ** i for i in range(_input_size(model))])
     return [v.data for v in (out if isinstance(out, list) else [out])]
 

@@ -269,7 +269,8 @@ def train(X, y, steps):
 
 @pytest.mark.slow
 def test_micrograds_moons_demo_gives_the_same_numbers_up_to_summation_order():
-    """The demo loop written against micrograd's Value, run on both engines: 100 points, 100 steps."""
+    """The demo loop written against micrograd's Value, run on both engines: 100 points, the first 20
+    steps (each step of micrograd's takes about as long as 5 of ours, and 100 steps took two minutes)."""
     pytest.importorskip("micrograd")
     import gc
     import sys
@@ -278,19 +279,24 @@ def test_micrograds_moons_demo_gives_the_same_numbers_up_to_summation_order():
 
     X, y = make_moons(100, noise=0.1, seed=1337)
     results = {}
-    threshold, limit = gc.get_threshold(), sys.getrecursionlimit()
-    gc.set_threshold(200_000, 50, 1000)  # micrograd's closures make cycles; fewer GC passes save minutes
+    limit = sys.getrecursionlimit()
+    # micrograd's closures make reference cycles, which only the cyclic GC frees; its passes over the growing
+    # heap cost more than the training, so it is off during the run (about 1 GB) and collects once after it.
+    gc.disable()
     sys.setrecursionlimit(100_000)  # micrograd's backward recurses once per node
     try:
         for engine, source in (("micrograd", MOONS), ("ours", MOONS.replace("micrograd.engine", "autograd"))):
             namespace: dict = {}
             exec(compile(source, f"<moons on {engine}>", "exec"), namespace)
-            results[engine] = namespace["train"](X, y, 100)
+            results[engine] = namespace["train"](X, y, 20)
+            del namespace
+            gc.collect()
     finally:
-        gc.set_threshold(*threshold)
+        gc.enable()
         sys.setrecursionlimit(limit)
     (theirs, their_accuracy), (ours, our_accuracy) = results["micrograd"], results["ours"]
-    assert our_accuracy == their_accuracy and our_accuracy[-1] == 1.0  # identical at every step
+    assert len(ours) == 20 and our_accuracy == their_accuracy  # identical at every step
+    assert our_accuracy[-1] > our_accuracy[0]  # the steps really train
     worst = max(abs(a - b) / abs(b) for a, b in zip(ours, theirs))
     assert worst < 1e-14, worst  # the README quotes this bound
 

@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from tests.notebook_outputs import NOTEBOOKS, REFRESH, WIDGET, execute, shown
+from tests.notebook_outputs import NOTEBOOKS, REFRESH, WIDGET, execute, noise, shown
 
 PATHS = sorted(NOTEBOOKS.glob("*.ipynb"))
 MAX_BYTES = 3_000_000  # all notebooks together, outputs included
@@ -38,9 +38,14 @@ def test_notebook_is_stored_as_run_top_to_bottom(path):
     assert [cell["execution_count"] for cell in code] == list(range(1, len(code) + 1)), f"run again: {REFRESH}"
     assert any(cell["outputs"] for cell in code), f"stored without outputs: {REFRESH}"
     for cell in code:
+        tiny = "tiny" in cell["metadata"].get("tags", [])  # its tiny numbers are values (see notebook_outputs)
         for output in cell["outputs"]:
             assert output["output_type"] != "error"
             assert WIDGET not in output.get("data", {}), "a progress bar widget shows 0% on the web"
+            text = "".join(output.get("text", "")) + "".join(output.get("data", {}).get("text/plain", ""))
+            assert tiny or not noise(text), (
+                f"prints rounding noise {noise(text)}, which differs by machine: print the bound"
+            )
     assert "widgets" not in json.loads(path.read_text())["metadata"], "widget state of widgets not stored"
 
 
@@ -104,9 +109,53 @@ def test_the_comparison_ignores_only_what_varies_by_design():
     assert shown(notebook(nbformat.v4.new_output("display_data", {"image/svg+xml": plot}))) == shown(
         notebook(nbformat.v4.new_output("display_data", {"image/svg+xml": other_ticks}))
     )
+    noisy = [stream("largest difference 5.4e-12\n"), stream("largest difference 6.0e-12\n")]
+    assert shown(notebook(noisy[0])) == shown(notebook(noisy[1]))  # rounding noise, in any cell
+    assert shown(notebook(noisy[0])) != shown(notebook(stream("largest difference 2.0e-09\n")))
+    assert shown(notebook(noisy[0], tags=["tiny"])) != shown(notebook(noisy[1], tags=["tiny"]))  # values, compared
     timing = [stream("ours:   812.5 ms a step\n"), stream("ours:  1812.5 ms a step\n")]  # padded to a width
     assert shown(notebook(timing[0], tags=["varies"])) == shown(notebook(timing[1], tags=["varies"]))
     assert shown(notebook(timing[0])) != shown(notebook(timing[1]))
     assert shown(notebook(stream("12 ms a step\n"), tags=["varies"])) != shown(
         notebook(stream("12 s a step\n"), tags=["varies"])
     )
+
+
+# Patches nn.Module.to_torch so that the exported module's parameter gradients are scaled (see below).
+SCALED_GRADIENTS = """
+import nn
+
+exported = nn.Module.to_torch
+
+
+def scaled(model, dtype=None):
+    module = exported(model, dtype)
+    for i, parameter in enumerate(module.parameters()):
+        parameter.register_hook(lambda grad, i=i: grad * FACTOR(i))
+    return module
+
+
+nn.Module.to_torch = scaled
+"""
+
+
+@pytest.mark.slow
+def test_notebook_10_shows_the_same_under_rounding_noise_and_fails_on_a_wrong_gradient():
+    """Another CPU or PyTorch build rounds differently: PyTorch's gradients scaled by 1 +- 1e-12 (relative
+    noise, much larger than float64's 1e-16) must show the stored outputs; one gradient off by 1e-6 must
+    fail the notebook. Runs the notebook up to and including its gradient comparison."""
+    pytest.importorskip("torch")
+    for package in ("nbclient", "ipykernel"):
+        pytest.importorskip(package)
+    import nbformat
+    from nbclient.exceptions import CellExecutionError
+
+    path = NOTEBOOKS / "10_graduating_to_pytorch.ipynb"
+    stored = nbformat.read(path, as_version=4)
+    code = [cell for cell in stored.cells if cell.cell_type == "code"]
+    upto = next(i for i, cell in enumerate(code) if "gradients compared" in cell.source) + 1
+    noisy = SCALED_GRADIENTS.replace("FACTOR(i)", "(1 + 1e-12 * (-1) ** i)")
+    assert shown(execute(path, preamble=noisy, cells=upto)) == shown(stored)[:upto]
+    wrong = SCALED_GRADIENTS.replace("FACTOR(i)", "(1 + 1e-6 * (i == 7))")
+    with pytest.raises(CellExecutionError, match="worst <= 1e-9"):
+        execute(path, preamble=wrong, cells=upto)

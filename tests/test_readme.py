@@ -17,7 +17,8 @@ def test_readme_opens_with_the_two_commands():
     assert first[0].startswith("python3 tasks.py demo")
     assert first[1].startswith("python3 tasks.py test")
     ci = (Path(__file__).resolve().parents[1] / ".ci" / "run").read_text()
-    assert ci.strip().splitlines()[-1] == "python3 tasks.py test"
+    assert ci.strip().splitlines()[-1] == "python3 tasks.py test --all-pythons"  # the README's, on every Python
+    assert "`python3 tasks.py test --all-pythons`" in README
 
 
 def examples():
@@ -51,3 +52,21 @@ def test_demo_prints_the_readme_table(capsys):
 
     main(["demo", "--no-render"])
     assert examples()[0][1] in capsys.readouterr().out
+
+
+def test_the_readme_and_notebook_08_show_one_pre_and_post_norm_experiment():
+    """Both call compare_norms with its defaults; the README's numbers are the ones notebook 08 shows."""
+    import json
+
+    notebook = json.loads(
+        (Path(__file__).resolve().parents[1] / "notebooks" / "08_residual_stream_of_a_gpt.ipynb").read_text()
+    )
+    shown = "".join("".join(output.get("text", "")) for cell in notebook["cells"] for output in cell.get("outputs", []))
+    for norm in ("post", "pre"):
+        readme = re.search(rf"{norm}-norm: ([\d. ]+?)   last four / first four ([\d.]+)", README)
+        stored = re.search(
+            rf"{norm}-norm, \|dL/dW\| of mlp.fc2, block 0..7: \[(.*?)\]   last half / first half ([\d.]+)", shown
+        )
+        assert readme and stored
+        assert [float(g) for g in readme[1].split()] == [float(g) for g in stored[1].split(",")]
+        assert readme[2] == stored[2]

@@ -170,7 +170,7 @@ def test_renaming_a_module_renames_its_box_and_its_nodes():
     assert "first.sum0" in grad_table(out)
 
 
-# ------------------------------------------------------------------------ rough edges from the trial
+# ------------------------------------------------------------------------ boxes, collapse and labels in pictures
 def test_neuron_boxes_are_in_numeric_order():
     model = MLP(1, [12, 1], seed=0)
     out = model([0.5])
@@ -236,7 +236,7 @@ def test_only_value_py_reads_the_node_layout():
         assert not private.search(path.read_text()), path
 
 
-# ------------------------------------------------------------------------ found in a new user's trial
+# ------------------------------------------------------------------------ a user's own modules and mistakes
 def test_drawing_a_list_of_outputs_says_to_sum_them():
     outputs = ResidualBlock(2, seed=0)([1.0, 2.0])
     with pytest.raises(TypeError, match=r"got list; .*sum_of\(outputs\)"):

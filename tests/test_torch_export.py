@@ -1,12 +1,10 @@
 """to_torch / from_torch: for every model kind the exported module's outputs and every parameter's
 gradient agree with ours to 1e-9 relative in float64, and ours -> torch -> ours is exact."""
 
-import functools
 import math
 import pickle
 import random
 import sys
-from typing import Any
 
 import pytest
 
@@ -14,24 +12,18 @@ from autograd import Value, sum_of
 from nn import (
     GPT,
     MLP,
-    CausalSelfAttention,
-    Embedding,
-    FeedForward,
     Layer,
-    LayerNorm,
-    Linear,
     Module,
     Neuron,
     ResidualBlock,
-    ResidualMLP,
-    RMSNorm,
     Sequential,
-    TransformerBlock,
     from_torch,
     to_torch,
 )
 from nn.io import architecture, build
 from nn.torch_export import SUPPORTED, parameter_map
+from tests.model_zoo import every_model as zoo_models
+from tests.model_zoo import sequence_models, vector_models
 
 RTOL = 1e-9
 
@@ -45,57 +37,6 @@ def relative(a, b):
 def worst(ours, theirs):
     assert len(ours) == len(theirs)
     return max((relative(a, b) for a, b in zip(ours, theirs)), default=0.0)
-
-
-def vector_models():
-    """Models that read a vector: (id, a function making it, input size). Every ResidualBlock shortcut, both layer
-    counts and both places of the activation, and sizes that grow, keep and shrink."""
-    made = [
-        ("neuron", lambda: Neuron(3, activation="tanh", seed=1), 3),
-        ("neuron-linear-nobias", lambda: Neuron(3, nonlin=False, bias=False, seed=1), 3),
-        ("layer", lambda: Layer(3, 4, seed=1), 3),
-        ("layer-sigmoid-1", lambda: Layer(3, 1, activation="sigmoid", seed=2), 3),
-        ("mlp-moons", lambda: MLP(2, [16, 16, 1], seed=1337), 2),
-        ("mlp-tanh", lambda: MLP(3, [8, 8, 2], activation="tanh", seed=1), 3),
-        ("resmlp", lambda: ResidualMLP(3, 6, 3, 2, seed=0), 3),
-        (
-            "resmlp-plain-1",
-            lambda: ResidualMLP(2, 5, 2, shortcut="none", layers=1, activation_after_add=False, seed=3),
-            2,
-        ),
-        ("resmlp-0", lambda: ResidualMLP(2, 4, 0, seed=0), 2),
-        (
-            "sequential",
-            lambda: Sequential(
-                Layer(3, 4, seed=0),
-                ResidualBlock(4, seed=1),
-                Sequential(ResidualBlock(4, 2, shortcut="zeros", seed=2)),
-                MLP(2, [3, 2], seed=3),
-            ),
-            3,
-        ),
-        ("linear-bias", lambda: Linear(3, 4, bias=True, seed=0), 3),
-        ("rmsnorm", lambda: RMSNorm(5), 5),
-        ("layernorm", lambda: LayerNorm(5, eps=1e-3), 5),
-        ("feedforward", lambda: FeedForward(4, seed=0), 4),
-    ]
-    for shortcut in ("identity", "projection", "zeros", "none"):
-        for layers in (1, 2):
-            for after in (True, False):
-                for nin, nout in ((3, 3), (3, 5), (5, 3)):
-                    if shortcut == "identity" and nin != nout:
-                        continue
-                    options: dict[str, Any] = dict(
-                        nout=nout,
-                        activation="tanh" if layers == 1 else "relu",
-                        shortcut=shortcut,
-                        layers=layers,
-                        activation_after_add=after,
-                        seed=nin + nout,
-                    )
-                    block = functools.partial(ResidualBlock, nin, **options)
-                    made.append((f"block-{shortcut}-{layers}-{after}-{nin}-{nout}", block, nin))
-    return made
 
 
 VECTOR = vector_models()
@@ -150,16 +91,10 @@ def test_vector_models_agree_in_outputs_and_every_gradient(make, nin):
     assert worst([v.grad for row in inputs for v in row], x.grad.flatten().tolist()) <= RTOL
 
 
-def sequence_models():
-    return [
-        ("attention", lambda: CausalSelfAttention(8, 2, seed=0)),
-        ("block-pre-rms", lambda: TransformerBlock(8, 4, "pre", seed=1)),
-        ("block-post-layer", lambda: TransformerBlock(8, 2, "post", norm_layer="layer", seed=2)),
-        ("block-no-skips", lambda: TransformerBlock(8, 2, residual=False, seed=3)),
-    ]
+SEQUENCE = sequence_models()
 
 
-@pytest.mark.parametrize("make", [m for _, m in sequence_models()], ids=[i for i, _ in sequence_models()])
+@pytest.mark.parametrize("make", [m for _, m, _ in SEQUENCE], ids=[i for i, _, _ in SEQUENCE])
 def test_sequence_models_agree_on_a_batch_of_sequences(make):
     torch = pytest.importorskip("torch")
     model = perturb(make())
@@ -255,16 +190,8 @@ def test_gpt_refuses_bad_tokens():
 
 # ------------------------------------------------------------------------------ names and round trips
 def every_model():
-    """One of each kind (and a few variants), freshly made."""
-    return (
-        [make() for _, make, _ in VECTOR]
-        + [make() for _, make in sequence_models()]
-        + [
-            Embedding(5, 3, seed=0),
-            GPT(7, block_size=8, n_embd=8, n_head=2, n_layer=2, seed=0),
-            GPT(7, block_size=8, n_embd=8, n_head=2, norm="post", norm_layer="layer", seed=0),
-        ]
-    )
+    """Every model of the zoo, freshly made."""
+    return [make() for _, make in zoo_models()]
 
 
 def test_every_nn_model_kind_is_exported():
