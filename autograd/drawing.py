@@ -794,7 +794,7 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
     if len(scene.nodes) > BIG:
         # dot's network simplex (ranks, then positions) and crossing minimisation run until they stop
         # improving; on a large picture that can take minutes for little gain, so each is bounded.
-        graph_attr.update(nslimit="2", nslimit1="2", mclimit="0.5")
+        graph_attr.update(nslimit="2", nslimit1="2", mclimit="0.5", remincross="false")
     graph = Drawing(
         "autograd",
         graph_attr=graph_attr,
