@@ -41,6 +41,8 @@ AUTO_NODES = 150  # collapse="auto" keeps a picture under this many boxes when t
 CHAIN = 8  # a chain of at least this many additions (s = s + x, again and again) is drawn as one sum
 PARALLEL = 4  # this many edges between the same two nodes or more are drawn as one, saying how many
 QUIET_EDGES = 60  # a collapsed picture with more edges into or out of boxes draws them without numbers
+SPAN_BUDGET = 3000  # ranks crossed by all edges together (dot's hidden nodes) before long edges are cut
+LONG_EDGE = 4  # ... then each edge across more ranks starts from a stand-in next to where it ends
 LONG_PATH = 12  # rankdir="auto" draws a picture whose longest path has more boxes top to bottom
 BIG = 150  # a picture with more boxes than this gets Graphviz options that bound dot's work
 
@@ -181,34 +183,70 @@ def draw_state(
         raise ValueError(f"rankdir must be auto, LR, TB, RL or BT; got {rankdir!r}")
     check_size(root, max_nodes, collapse)
     scene = _build_scene(root, state, collapse=collapse, **scene_options)
-    counted = sum(1 for entry in scene.nodes.values() if entry["kind"] != "constant")
+    counted = sum(1 for entry in scene.nodes.values() if entry["kind"] not in ("constant", "stand-in"))
     if counted > max_nodes:
         raise GraphTooLargeError(
             f"the graph has {counted} nodes to draw (plain numbers not counted), more than "
             f"max_nodes={max_nodes}; {_TOO_LARGE_HINT}"
         )
+    rank = _ranks(scene)
+    if sum(rank[head] - rank[tail] for tail, head, _ in scene.edges) > SPAN_BUDGET:
+        _stand_ins(scene, rank)
     if rankdir == "auto":
-        rankdir = "TB" if _longest_path(scene) > LONG_PATH else "LR"
+        rankdir = "TB" if max(rank.values(), default=0) + 1 > LONG_PATH else "LR"
     return _emit(scene, rankdir=rankdir, legend=legend, title=title)
 
 
-def _longest_path(scene: _Scene) -> int:
-    """How many boxes the longest path through the picture has (its number of ranks, about)."""
+def _ranks(scene: _Scene) -> dict[str, int]:
+    """About the rank dot gives each box: its longest path from the inputs, an input one rank before
+    the first box it feeds (as dot places it)."""
     parents: dict[str, list[str]] = {}
     waiting = dict.fromkeys(scene.nodes, 0)
     for tail, head, _ in scene.edges:
         parents.setdefault(tail, []).append(head)
         waiting[head] += 1
-    length = dict.fromkeys(scene.nodes, 1)
-    ready = [n for n, k in waiting.items() if k == 0]
+    rank = dict.fromkeys(scene.nodes, 0)
+    sources = [n for n, k in waiting.items() if k == 0]
+    ready = list(sources)
     while ready:
         node = ready.pop()
         for head in parents.get(node, ()):
-            length[head] = max(length[head], length[node] + 1)
+            rank[head] = max(rank[head], rank[node] + 1)
             waiting[head] -= 1
             if waiting[head] == 0:
                 ready.append(head)
-    return max(length.values(), default=0)
+    for node in sources:
+        if node in parents:
+            rank[node] = min(rank[head] for head in parents[node]) - 1
+    return rank
+
+
+def _stand_ins(scene: _Scene, rank: dict[str, int]) -> None:
+    """Cut the long edges of a picture whose edges span too many ranks in all: dot draws an edge across
+    k ranks as a chain of k hidden nodes, so a node feeding nodes all along a long chain (x in
+    p = p * x, again and again) makes its work grow with the square of the chain. Each edge across
+    more than LONG_EDGE ranks starts instead from a small stand-in next to the node it feeds, named
+    after the node it stands for (dashed; the tooltip says where that node is)."""
+    edges = []
+    for k, (tail, head, attrs) in enumerate(scene.edges):
+        if rank[head] - rank[tail] <= LONG_EDGE or attrs.get("style") == "invis":
+            edges.append((tail, head, attrs))
+            continue
+        entry = scene.nodes[tail]
+        stand_in = f"{tail}_{k}"
+        name = re.search(r"<b>(.*?)</b>", entry["label"]) if entry["kind"] != "constant" else None
+        text = name.group(1) if name else _text(entry["label"])
+        scene.nodes[stand_in] = {
+            "kind": "stand-in",
+            "label": f"<{text}  ↗>",
+            "cluster": scene.nodes[head]["cluster"],
+            "attrs": {
+                "tooltip": f"stands for {tail}, drawn where it is made; an edge from there would cross the picture"
+            },
+        }
+        rank[stand_in] = rank[head] - 1
+        edges.append((stand_in, head, attrs))
+    scene.edges[:] = edges
 
 
 _TOO_LARGE_HINT = (
@@ -795,6 +833,9 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
         # dot's network simplex (ranks, then positions) and crossing minimisation run until they stop
         # improving; on a large picture that can take minutes for little gain, so each is bounded.
         graph_attr.update(nslimit="2", nslimit1="2", mclimit="0.5", remincross="false")
+        # and its bitmap at most 100 x 100 inches (9600 px a side at 96 dpi): a longer picture is
+        # scaled down rather than taking gigabytes (a PNG above 32767 px was scaled by cairo anyway)
+        graph_attr["size"] = "100,100"
     graph = Drawing(
         "autograd",
         graph_attr=graph_attr,
@@ -859,6 +900,8 @@ def _node_attrs(entry: dict) -> dict:
     kind = entry["kind"]
     if kind == "constant":
         return {"label": _text(entry["label"]), "shape": "plaintext", "style": "", "fontcolor": "#6b7280"}
+    if kind == "stand-in":
+        return {"label": entry["label"], "shape": "box", "style": "rounded,dashed", "fontsize": "10", **entry["attrs"]}
     attrs = {"label": entry["label"], "shape": SHAPE[kind], "fillcolor": FILL[kind]}
     if kind == "module":
         attrs["margin"] = "0.15,0.1"  # box3d draws its depth over the label's first line without this

@@ -253,3 +253,27 @@ def test_the_default_pictures_of_models_fit_a_screen_across(tmp_path):
         with Image.open(render(root, tmp_path / f"{name}.png")) as picture:
             width, height = picture.size
         assert width <= 1000 and height <= 2600, (name, picture.size)  # was 2012 x 32767 for the MLP
+
+
+def long_product(n):
+    x = Value(1.0001, "x")
+    p = x
+    for _ in range(n - 1):
+        p = p * x
+    p.backward()
+    return p
+
+
+def test_edges_across_a_long_chain_start_from_stand_ins_next_to_where_they_end():
+    source = draw(long_product(100), names=False).source
+    stand_ins = [line for line in source.splitlines() if "dashed" in line and "↗" in line]
+    assert len(stand_ins) > 80 and all("<b>" not in line and "x  ↗" in line for line in stand_ins)
+    short = draw(long_product(5), names=False).source
+    assert "↗" not in short  # a short chain draws every edge from x itself
+
+
+@pytest.mark.slow
+@pytest.mark.usefixtures("dot")
+@pytest.mark.parametrize("terms", [100, 300, 1000])
+def test_long_products_of_one_node_render(tmp_path, terms):
+    assert render(long_product(terms), tmp_path / "p.png", names=False).stat().st_size > 500
