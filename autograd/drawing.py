@@ -395,14 +395,15 @@ def _build_scene(
             carried = _edge_gradient(local, upstream)
             skip = skip_paths and _on_skip_path(node, child, position)
             wires.setdefault((tail, head), []).append((child, node, carried, skip))
-    # What each node sent back, one term per edge drawn (parallel edges drawn as one give their sum).
+    # What each node sent back, one term per edge (parallel edges drawn as one give their sum; edges
+    # into a box, drawn as one "3 wires", each give their own).
     sent_back: dict[int, list[float | str]] = {}
     for (tail, head), group in wires.items():
-        if tail in titles or head in titles:
+        if tail in titles:
             continue
         carried_all = [carried for _, _, carried, _ in group]
         child = group[0][0]
-        if len(group) >= PARALLEL:
+        if len(group) >= PARALLEL and head not in titles:
             known = [c for c in carried_all if c is not None]
             if len(known) == len(group):
                 sent_back.setdefault(id(child), []).append(_total(known))
@@ -676,7 +677,7 @@ def _stream(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int,
         kinds.setdefault(kind, []).append(node)
     used: dict[str, int] = {}
     for (where, op, _, _), members in kinds.items():
-        if len(members) < 2:
+        if len(members) <= SHOWN_OUTPUTS:  # a few lanes stay nodes of their own, numbers on every edge
             continue
         text = OP_TEXT.get(op, op) or "inputs"
         used[text] = used.get(text, 0) + 1
@@ -688,12 +689,16 @@ def _stream(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int,
 
 
 def _auto(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
-    """The most detailed picture with at most AUTO_NODES boxes: every node, then each depth from the
-    innermost groups out, then the residual stream, then depth 1; the smallest if none is small enough."""
+    """The most detailed picture with at most AUTO_NODES boxes: every node, then (for a model with
+    skips) its residual stream, then each depth from the innermost groups out, then (without skips)
+    the stream's bundles, then depth 1; the smallest if none is small enough."""
     if len(order) <= AUTO_NODES or not layout.key:
         return {}, {}
     deepest = max(len(path) for path in layout.key)
     tries: list = [d for d in range(deepest, 1, -1)] + ["stream", 1]
+    if any(node.role is not None and node.role.skip_operands for node in order):
+        tries.remove("stream")  # a model with skips: its residual stream first, what the picture is for
+        tries.insert(0, "stream")
     best: tuple[dict[int, str], dict[str, str]] = ({}, {})
     best_count = len(order)
     for attempt in tries:

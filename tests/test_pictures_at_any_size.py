@@ -230,7 +230,7 @@ def default_gpt_loss():
 def test_the_default_gpt_is_drawn_as_its_residual_stream():
     source = draw(default_gpt_loss()).source
     shown = [line for line in source.splitlines() if re.match(r'\t("?m_|n\d+ )', line) and "->" not in line]
-    assert len(shown) <= 30
+    assert len(shown) == 19  # as the README and notebook 08 say
     # the stream: embedding + -> attention's additions -> the MLP's additions, in purple
     stream = [line for line in source.splitlines() if "->" in line and PURPLE in line]
     assert [re.findall(r'"?(m_[^" ]+)"?', line)[:2] for line in stream] == [
@@ -253,6 +253,8 @@ def test_the_default_pictures_of_models_fit_a_screen_across(tmp_path):
         with Image.open(render(root, tmp_path / f"{name}.png")) as picture:
             width, height = picture.size
         assert width <= 1000 and height <= 2600, (name, picture.size)  # was 2012 x 32767 for the MLP
+        about = {"mlp": (780, 1760), "gpt": (890, 2460)}[name]  # as the README says
+        assert all(abs(got - said) <= 0.05 * said for got, said in zip((width, height), about)), (name, picture.size)
 
 
 def long_product(n):
