@@ -17,6 +17,7 @@ from pathlib import Path
 import graphviz
 
 from .drawing import DotNotFoundError
+from .limits import DEFAULT_MAX_STEP_NODES, check_max_nodes
 from .naming import Names
 from .steps import backward_steps
 from .value import Value
@@ -37,6 +38,7 @@ def render_animation(
     dpi: float = DEFAULT_DPI,
     captions: bool = True,
     names: Names = True,
+    max_nodes: int = DEFAULT_MAX_STEP_NODES,
     **draw_options,
 ) -> Path:
     """Write the backward pass of `root` as an animated GIF, one frame per step of `backward_steps`.
@@ -49,6 +51,8 @@ def render_animation(
         captions: write above each frame what its step does ("step 3 of 6: r (+) sends 2 to xy
             and 2 to s"), under `title` if one is given.
         names: name unlabelled nodes after the caller's variables, as `backward_steps` does.
+        max_nodes: refuse a graph of more nodes (GraphTooLargeError), before the first frame: each
+            step draws the whole graph.
         draw_options: as for `draw` (legend, precision, rankdir, ...).
 
     All frames have the same size and every node the same place. The GIF has exactly one frame per
@@ -64,19 +68,31 @@ def render_animation(
     if not hold_last >= 0:
         raise ValueError(f"hold_last must be a number of seconds >= 0; got {hold_last!r}")
     Image = _pillow()
-    frames = list(backward_steps(root, names=names))
     title = draw_options.pop("title", None)
-    drawings = []
-    for frame in frames:
-        caption = f"step {frame.index} of {len(frames) - 1}: {frame.caption}" if captions else None
-        lines = "\n".join(line for line in (title, caption) if line)
-        drawings.append(frame.draw(root, title=lines or None, **draw_options))
+    check_max_nodes(max_nodes)
+    count = sum(1 for _ in backward_steps(root, names=names, max_nodes=max_nodes))  # refuses before any frame
+    # `names` are read from the caller's variables once, here; the frames are made twice (once for
+    # the layout, once for the pictures), one at a time: never all the drawings at once.
+    given = next(backward_steps(root, names=names, max_nodes=max_nodes)).names
+
+    def drawings():
+        for frame in backward_steps(root, names=True if given is None else dict(given), max_nodes=max_nodes):
+            caption = f"step {frame.index} of {count - 1}: {frame.caption}" if captions else None
+            lines = "\n".join(line for line in (title, caption) if line)
+            yield frame.draw(root, title=lines or None, max_nodes=max_nodes, **draw_options)
+
     pictures = [Image.open(io.BytesIO(png)).convert("RGB") for png in pinned_frames(drawings, dpi=dpi)]
+    # Every frame on a canvas of one size (the largest frame's): dot may make one a pixel or two
+    # taller than the layout (a caption's line height), and a GIF frame larger than its canvas is
+    # cut, losing the bottom node's border.
+    size = (max(p.width for p in pictures), max(p.height for p in pictures))
+    pictures = [_on_canvas(Image, p, size) for p in pictures]
 
     # One palette for every frame (from the last, which has every colour the others have), so that
     # colours do not flicker from frame to frame; no dithering keeps the lines and text crisp.
     palette = pictures[-1].quantize(colors=128, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
     indexed = [picture.quantize(palette=palette, dither=Image.Dither.NONE) for picture in pictures]
+    del pictures
     step_ms = 1000.0 / fps
     durations = [round(step_ms)] * (len(indexed) - 1) + [round(max(step_ms, 1000.0 * hold_last))]
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -93,18 +109,31 @@ def render_animation(
     return path
 
 
-def pinned_frames(drawings: list[graphviz.Digraph], *, dpi: float = DEFAULT_DPI, format: str = "png") -> list[bytes]:
+def _on_canvas(Image, picture, size: tuple[int, int]):
+    if picture.size == size:
+        return picture
+    canvas = Image.new("RGB", size, "white")
+    canvas.paste(picture, (0, 0))
+    return canvas
+
+
+def pinned_frames(drawings, *, dpi: float = DEFAULT_DPI, format: str = "png") -> list[bytes]:
     """Render drawings of the same graph (the frames of a step-through: same nodes and edges, other
-    labels) with one layout, made from the last drawing, so that nothing moves between them."""
-    layout = _layout(drawings)
-    return [_pipe(_pinned(drawing, layout, dpi), format=format, neato_no_op=2) for drawing in drawings]
+    labels) with one layout, made from the last drawing, so that nothing moves between them.
+
+    `drawings` is a list, or a function giving them one at a time (called twice: once for the layout,
+    once for the pictures), so that no more than one drawing is held at a time."""
+    make = drawings if callable(drawings) else lambda: iter(drawings)
+    layout = _layout(make())
+    return [_pipe(_pinned(drawing, layout, dpi), format=format, neato_no_op=2) for drawing in make()]
 
 
-def _layout(drawings: list[graphviz.Digraph]) -> dict:
+def _layout(drawings) -> dict:
     """dot's layout of the last drawing, with each node as wide and tall as on any drawing and the
     canvas as large as the largest drawing (a frame's caption may be wider than the graph)."""
     sizes: dict[str, tuple[float, float]] = {}
     canvas_w = canvas_h = 0.0
+    last = None
     for drawing in drawings:
         alone = json.loads(_pipe(drawing, format="json"))
         w, h = _extent(alone)
@@ -112,7 +141,10 @@ def _layout(drawings: list[graphviz.Digraph]) -> dict:
         for obj in _objects(alone):
             old_w, old_h = sizes.get(obj["name"], (0.0, 0.0))
             sizes[obj["name"]] = (max(old_w, float(obj["width"])), max(old_h, float(obj["height"])))
-    widest = drawings[-1].copy()
+        last = drawing
+    if last is None:
+        raise ValueError("no drawings to lay out")
+    widest = last.copy()
     for name, (w, h) in sizes.items():
         widest.body.append(f'\t{_id(name)} [width="{w}" height="{h}" fixedsize=true]\n')
     layout = json.loads(_pipe(widest, format="json"))

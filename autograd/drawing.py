@@ -9,12 +9,19 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import graphviz
 
+from .limits import (
+    DEFAULT_MAX_NODES,
+    WALK_FACTOR,
+    GraphTooLargeError,
+    check_max_nodes,
+    refuse_above,
+)
 from .naming import Names, node_names, variable_names
 from .structure import Group
 from .value import Value, topological_order
@@ -27,12 +34,17 @@ FILL = {"input": "#dbeafe", "parameter": "#fef3c7", "op": "#f3f4f6", "output": "
 SHAPE = {"input": "box", "parameter": "box", "op": "box", "output": "box", "module": "box3d"}
 OP_TEXT = {"dot": "w·x + b", "sum": "Σ", "neg": "−x"}  # how a few ops read in a picture
 FORMATS = ("png", "svg", "pdf")
-DEFAULT_MAX_NODES = 1000
 SHOWN_OUTPUTS = 4  # a collapsed module lists this many of its outputs' numbers
-
-
-class GraphTooLargeError(ValueError):
-    """The graph has more nodes than a picture can show in reasonable time."""
+SHOWN_TERMS = 4  # a gradient that is a sum of more edges than this shows these and "…" (all in the tooltip)
+NAME_WIDTH = 32  # a longer name (a CLI subexpression) is cut in the middle; the tooltip has all of it
+AUTO_NODES = 150  # collapse="auto" keeps a picture under this many boxes when the model allows it
+CHAIN = 8  # a chain of at least this many additions (s = s + x, again and again) is drawn as one sum
+PARALLEL = 4  # this many edges between the same two nodes or more are drawn as one, saying how many
+QUIET_EDGES = 60  # a collapsed picture with more edges into or out of boxes draws them without numbers
+SPAN_BUDGET = 3000  # ranks crossed by all edges together (dot's hidden nodes) before long edges are cut
+LONG_EDGE = 4  # ... then each edge across more ranks starts from a stand-in next to where it ends
+LONG_PATH = 12  # rankdir="auto" draws a picture whose longest path has more boxes top to bottom
+BIG = 150  # a picture with more boxes than this gets Graphviz options that bound dot's work
 
 
 class DotNotFoundError(graphviz.ExecutableNotFound):
@@ -77,15 +89,16 @@ class _Scene:
 
     nodes: dict[str, dict] = field(default_factory=dict)  # id -> {label, kind, cluster, attrs}
     edges: list[tuple[str, str, dict]] = field(default_factory=list)
+    residual: set[int] = field(default_factory=set)  # id(group) of the groups with an addition that has a skip
 
 
 def draw(
     root: Value,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     legend: bool = False,
     clusters: bool = True,
-    collapse: int | str | Iterable[str] | None = None,
+    collapse: int | str | Iterable[str] | None = "auto",
     highlight: Iterable = (),
     skip_paths: bool = True,
     max_nodes: int = DEFAULT_MAX_NODES,
@@ -96,20 +109,31 @@ def draw(
     """The graph behind `root` as a graphviz Digraph (shown inline in Jupyter).
 
     Args:
-        rankdir: "LR" (inputs on the left, the default), "TB", "RL" or "BT".
+        rankdir: "LR" (inputs on the left), "TB", "RL" or "BT"; "auto" (the default) is LR unless the
+            longest path through the picture has more than 12 boxes, then TB (top to bottom), so
+            that a long pipeline of boxes (a collapsed GPT) is scrolled down, not across.
         legend: add a small key explaining colours and shapes.
         clusters: draw the groups the nodes belong to (nn modules, or your own autograd.Group) as
             labelled boxes.
-        collapse: draw groups as single boxes showing their outputs' values and gradients. An int
-            collapses every group at that depth (1 = the outermost boxes: an MLP's layers, a
+        collapse: draw groups as single boxes showing their outputs' values and gradients.
+            "auto" (the default) draws everything when the picture has at most 150 boxes, else the
+            most detailed of the forms below that stays under 150 (the smallest one if none does).
+            An int collapses every group at that depth (1 = the outermost boxes: an MLP's layers, a
             ResidualMLP's blocks); a name ("layer1") or a list of names collapses those groups.
             Names are the groups' dotted names, as tables print them (`block0.fc1`); an unnamed
-            group is called by its title (its class name).
+            group is called by its title (its class name). "stream" shows the residual stream: every
+            group without a residual addition of its own is one box (a transformer block's attention
+            and MLP, a residual block's layers), and the nodes left open are bundled, one box per
+            kind of node (the same op, in the same group, fed by the same boxes: the 64 additions of
+            an attention branch into the stream), with the skip edges in purple between them.
+            None (or False) draws every node.
         highlight: nodes and/or (child, parent) edges to draw bold in orange.
         skip_paths: draw skip connections (marked by residual blocks, or by `Group.mark(..., skip=)`)
             bold, in their own colour.
         max_nodes: refuse (GraphTooLargeError) to lay out more nodes than this; boxes for plain
-            numbers are not counted, a collapsed group counts as one.
+            numbers are not counted, a collapsed group counts as one. The graph is counted as it is
+            walked, before anything else: without collapsing, the walk stops after max_nodes nodes;
+            when collapsing, after 100 x max_nodes.
         precision: significant digits of the numbers shown.
         title: a caption above the picture.
         names: True names each unlabelled node after the caller's variable that holds it (`xy` for
@@ -147,25 +171,105 @@ def draw_state(
     root: Value,
     state: BackwardState | None,
     *,
-    rankdir: str = "LR",
+    rankdir: str = "auto",
     legend: bool = False,
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
+    collapse: int | str | Iterable[str] | None = "auto",
     **scene_options,
 ) -> Drawing:
     """`draw`, with the gradients of a backward step-through in place of `node.grad` (see steps.py)."""
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be LR, TB, RL or BT; got {rankdir!r}")
-    scene = _build_scene(root, state, **scene_options)
-    counted = sum(1 for entry in scene.nodes.values() if entry["kind"] != "constant")
+    if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
+        raise ValueError(f"rankdir must be auto, LR, TB, RL or BT; got {rankdir!r}")
+    check_size(root, max_nodes, collapse)
+    scene = _build_scene(root, state, collapse=collapse, **scene_options)
+    counted = sum(1 for entry in scene.nodes.values() if entry["kind"] not in ("constant", "stand-in"))
     if counted > max_nodes:
         raise GraphTooLargeError(
             f"the graph has {counted} nodes to draw (plain numbers not counted), more than "
-            f"max_nodes={max_nodes}; laying it out could take minutes. Draw a smaller graph (one sample "
-            f"instead of a batch), collapse modules (collapse=1 draws each layer or block as one box), "
-            f"or raise max_nodes."
+            f"max_nodes={max_nodes}; {_TOO_LARGE_HINT}"
         )
+    rank = _ranks(scene)
+    if sum(rank[head] - rank[tail] for tail, head, _ in scene.edges) > SPAN_BUDGET:
+        _stand_ins(scene, rank)
+    if rankdir == "auto":
+        rankdir = "TB" if max(rank.values(), default=0) + 1 > LONG_PATH else "LR"
     return _emit(scene, rankdir=rankdir, legend=legend, title=title)
+
+
+def _ranks(scene: _Scene) -> dict[str, int]:
+    """About the rank dot gives each box: its longest path from the inputs, an input one rank before
+    the first box it feeds (as dot places it)."""
+    parents: dict[str, list[str]] = {}
+    waiting = dict.fromkeys(scene.nodes, 0)
+    for tail, head, _ in scene.edges:
+        parents.setdefault(tail, []).append(head)
+        waiting[head] += 1
+    rank = dict.fromkeys(scene.nodes, 0)
+    sources = [n for n, k in waiting.items() if k == 0]
+    ready = list(sources)
+    while ready:
+        node = ready.pop()
+        for head in parents.get(node, ()):
+            rank[head] = max(rank[head], rank[node] + 1)
+            waiting[head] -= 1
+            if waiting[head] == 0:
+                ready.append(head)
+    for node in sources:
+        if node in parents:
+            rank[node] = min(rank[head] for head in parents[node]) - 1
+    return rank
+
+
+def _stand_ins(scene: _Scene, rank: dict[str, int]) -> None:
+    """Cut the long edges of a picture whose edges span too many ranks in all: dot draws an edge across
+    k ranks as a chain of k hidden nodes, so a node feeding nodes all along a long chain (x in
+    p = p * x, again and again) makes its work grow with the square of the chain. Each edge across
+    more than LONG_EDGE ranks starts instead from a small stand-in next to the node it feeds, named
+    after the node it stands for (dashed; the tooltip says where that node is)."""
+    edges = []
+    for k, (tail, head, attrs) in enumerate(scene.edges):
+        if rank[head] - rank[tail] <= LONG_EDGE or attrs.get("style") == "invis":
+            edges.append((tail, head, attrs))
+            continue
+        entry = scene.nodes[tail]
+        stand_in = f"{tail}_{k}"
+        name = re.search(r"<b>(.*?)</b>", entry["label"]) if entry["kind"] != "constant" else None
+        text = name.group(1) if name else _text(entry["label"])
+        scene.nodes[stand_in] = {
+            "kind": "stand-in",
+            "label": f"<{text}  ↗>",
+            "cluster": scene.nodes[head]["cluster"],
+            "attrs": {
+                "tooltip": f"stands for {tail}, drawn where it is made; an edge from there would cross the picture"
+            },
+        }
+        rank[stand_in] = rank[head] - 1
+        edges.append((stand_in, head, attrs))
+    scene.edges[:] = edges
+
+
+_TOO_LARGE_HINT = (
+    "laying it out could take minutes. Draw a smaller graph (one sample instead of a batch), collapse "
+    "modules (collapse=1 draws each layer or block as one box), or raise max_nodes."
+)
+
+
+def check_size(root: Value, max_nodes: int, collapse: object = None) -> None:
+    """Refuse a graph too large to draw before any work that grows with it: the nodes are counted as
+    they are walked, and the walk stops at the limit (max_nodes, or 100 x max_nodes when collapsing,
+    which may shrink the picture; the picture itself is counted again once collapsed)."""
+    check_max_nodes(max_nodes)
+    if collapse is None or collapse is False:
+        refuse_above(root, max_nodes, f" to draw, more than max_nodes={max_nodes}", _TOO_LARGE_HINT)
+    else:
+        limit = WALK_FACTOR * max_nodes
+        refuse_above(
+            root,
+            limit,
+            f", more than {WALK_FACTOR} x max_nodes={max_nodes} even to collapse into boxes",
+            _TOO_LARGE_HINT.replace(", collapse modules (collapse=1 draws each layer or block as one box)", ""),
+        )
 
 
 def render(root: Value, path: str | Path, **options) -> Path:
@@ -267,46 +371,79 @@ def _build_scene(
     variables = variable_names(names, order)
     shown = node_names(order, variables)
     layout = _Layout(order)
-    box_of = _collapsed_boxes(order, layout, collapse)
-    marked = _highlighted(highlight)
+    marked = _highlighted(highlight, order)
+    box_of, titles = _collapsed_boxes(order, layout, collapse, root)
     current = state.current if state is not None else None
+    top_of = _addition_chains(order, root, box_of, marked)
 
     def grad_of(node: Value) -> float | None:
         return node.grad if state is None else state.grads.get(id(node))
 
-    # Every edge child -> parent with the gradient it carries back, and whether it is a skip path.
-    edges = []
-    sent_back: dict[int, list[float | str]] = {}
+    def key_of(node: Value) -> str:
+        return box_of.get(id(node)) or ids[top_of.get(id(node), id(node))]
+
+    # Every edge child -> parent with the gradient it carries back and whether it is a skip path, by
+    # the two boxes it joins (an edge inside a collapsed box or a chain drawn as one sum is not drawn).
+    wires: dict[tuple[str, str], list[tuple[Value, Value, float | str | None, bool]]] = {}
     for node in order:
         upstream = None if state is not None and id(node) not in state.pushed else grad_of(node)
+        head = key_of(node)
         for child, local, position in _inputs(node):
+            tail = key_of(child)
+            if tail == head:
+                continue
             carried = _edge_gradient(local, upstream)
             skip = skip_paths and _on_skip_path(node, child, position)
-            edges.append((child, node, carried, skip))
-            if carried is not None:
-                sent_back.setdefault(id(child), []).append(carried)
+            wires.setdefault((tail, head), []).append((child, node, carried, skip))
+    # What each node sent back, one term per edge (parallel edges drawn as one give their sum; edges
+    # into a box, drawn as one "3 wires", each give their own).
+    sent_back: dict[int, list[float | str]] = {}
+    for (tail, head), group in wires.items():
+        if tail in titles:
+            continue
+        carried_all = [carried for _, _, carried, _ in group]
+        child = group[0][0]
+        if len(group) >= PARALLEL and head not in titles:
+            known = [c for c in carried_all if c is not None]
+            if len(known) == len(group):
+                sent_back.setdefault(id(child), []).append(_total(known))
+        else:
+            for carried in carried_all:
+                if carried is not None:
+                    sent_back.setdefault(id(child), []).append(carried)
 
     scene = _Scene()
     box_members: dict[str, list[Value]] = {}
+    chain_members: dict[int, list[Value]] = {}
+    for node in order:
+        if id(node) in top_of:
+            chain_members.setdefault(top_of[id(node)], []).append(node)
+    residual = {id(n.role.group) for n in order if n.role is not None and n.role.skip_operands and n.role.group}
     for node in order:
         path = layout.path_of(node) if clusters else ()
         if id(node) in box_of:
             box_members.setdefault(box_of[id(node)], []).append(node)
             continue
+        if id(node) in top_of:
+            continue  # inside a chain of additions, drawn as one sum
         kind = _kind(node, root)
         attrs: dict[str, str] = {}
-        if id(node) in marked or node is current:
+        chain = chain_members.get(id(node), [])
+        if id(node) in marked or node is current or any(n is current for n in chain):
             attrs.update(color=HIGHLIGHT, penwidth="3")
         name = node.label or (node.role.name if path and node.role.name else shown[id(node)])
         named = bool(node.label) or node.role is not None or id(node) in variables
-        scene.nodes[ids[id(node)]] = {
-            "kind": kind,
-            "label": _node_label(node, name, named, grad_of(node), sent_back.get(id(node), []), fmt),
-            "cluster": path,
-            "attrs": attrs,
-        }
+        label, tooltip = _node_label(node, name, named, grad_of(node), sent_back.get(id(node), []), fmt, chain)
+        if tooltip:
+            attrs["tooltip"] = tooltip
+        scene.nodes[ids[id(node)]] = {"kind": kind, "label": label, "cluster": path, "attrs": attrs}
+        params = [ids[id(c)] for c in node.children if c.role is not None and c.role.parameter and id(c) not in box_of]
+        for position, param in enumerate(params):
+            # listed in operand order, next to the node they feed: dot starts from that order, and a
+            # neuron's weights stay in order (w0, w1, ..., w15) instead of wherever the walk met them
+            scene.nodes[param]["seq"] = (len(scene.nodes), position)
         numbers = [(i, o) for i, o in enumerate(node.operands) if not isinstance(o, Value)]
-        if len(numbers) == 1 and node.op not in OP_TEXT:
+        if len(numbers) == 1 and node.op not in OP_TEXT and not chain:
             # A plain-number operand is not a node of the graph, but the picture shows where it enters.
             position, number = numbers[0]
             const_id = ids[id(node)] + "c"
@@ -315,38 +452,116 @@ def _build_scene(
             scene.edges.append((const_id, ids[id(node)], {"style": "dashed", "color": SKIP if skip else "#6b7280"}))
 
     # A collapsed group's outputs: its nodes that feed a node outside it (or are the root).
-    handed_on = {id(child) for child, parent, _, _ in edges if box_of.get(id(child)) != box_of.get(id(parent))}
+    handed_on = {id(child) for (tail, _), group in wires.items() if tail in titles for child, _, _, _ in group}
     handed_on.add(id(root))
     for box, members in box_members.items():
         outputs = [n for n in members if id(n) in handed_on]
+        where = _box_path(box, members, layout) if clusters else ()
         scene.nodes[box] = {
             "kind": "module",
-            "label": _box_label(box[2:], members, outputs, grad_of, fmt),
-            "cluster": (),
-            "attrs": {},
+            "label": _box_label(titles[box], members, outputs, grad_of, fmt),
+            "cluster": where,
+            "attrs": {"color": SKIP, "penwidth": "2"} if _joins(members) else {},  # a real skip inside
         }
 
-    between_boxes: dict[tuple[str, str], list] = {}
-    for child, parent, carried, skip in edges:
-        tail = box_of.get(id(child), ids[id(child)])
-        head = box_of.get(id(parent), ids[id(parent)])
-        if tail == head:
-            continue  # inside one collapsed module
-        grad = None if carried is None else _grad_text(carried, fmt)
-        attrs = {"label": _edge_label(fmt(child.data), grad)}
-        if skip:
-            attrs.update(color=SKIP, penwidth="2.5", fontcolor=SKIP)
-        if (id(child), id(parent)) in marked or (current is not None and parent is current):
-            attrs.update(color=HIGHLIGHT, penwidth="3")
-        if id(child) in box_of or id(parent) in box_of:
-            between_boxes.setdefault((tail, head), []).append(attrs)
-            continue
-        scene.edges.append((tail, head, attrs))
-    for (tail, head), wires in between_boxes.items():
-        # one edge per pair of boxes; with several wires it says how many instead of each number
-        attrs = wires[0] if len(wires) == 1 else {"label": _text(f"{len(wires)} wires")}
-        scene.edges.append((tail, head, attrs))
+    def lit(child: Value, parent: Value) -> bool:
+        if (id(child), id(parent)) in marked:
+            return True
+        return current is not None and (parent is current or top_of.get(id(parent)) == id(current))
+
+    # Between many boxes the edges carry no numbers: the boxes show what flows out of and into them,
+    # and a label per edge would make the picture many times taller.
+    quiet = sum(1 for tail, head in wires if tail in titles or head in titles) > QUIET_EDGES
+    for (tail, head), group in wires.items():
+        if tail in titles or head in titles or len(group) >= PARALLEL:
+            # one edge for many wires: it says how many, and, between two plain nodes, their gradients
+            if len(group) == 1:
+                attrs = _wire_attrs(group[0], fmt)
+            else:
+                attrs = {"label": _many_wires(group, fmt, between_boxes=tail in titles or head in titles)}
+            wired = [(attrs, group)]
+        else:
+            wired = [(_wire_attrs(wire, fmt), [wire]) for wire in group]
+        for attrs, drawn in wired:
+            if quiet and (tail in titles or head in titles):
+                attrs.pop("label", None)
+            if all(skip for _, _, _, skip in drawn):
+                attrs.update(color=SKIP, penwidth="2.5", fontcolor=SKIP)
+            if any(lit(child, parent) for child, parent, _, _ in drawn):
+                attrs.update(color=HIGHLIGHT, penwidth="3")
+            scene.edges.append((tail, head, attrs))
+    scene.residual = residual
     return scene
+
+
+def _wire_attrs(wire: tuple, fmt) -> dict[str, str]:
+    child, _, carried, _ = wire
+    grad = None if carried is None else _grad_text(carried, fmt)
+    return {"label": _edge_label(fmt(child.data), grad)}
+
+
+def _many_wires(group: list[tuple], fmt, *, between_boxes: bool) -> str:
+    """The label of one edge drawn for several: how many, and between two nodes (the same value each
+    time) the value and the gradients, `100 × 1` when they are all alike."""
+    if between_boxes:
+        return _text(f"{len(group)} wires")
+    carried = [c for _, _, c, _ in group]
+    rows = f"<b>×{len(group)}</b><br/>" + f'<font color="{GREEN}">{_text(fmt(group[0][0].data))}</font>'
+    if all(c is not None for c in carried):
+        texts = [_grad_text(c, fmt) for c in carried]
+        text = f"{len(group)} × {texts[0]}" if len(set(texts)) == 1 else f"Σ {_grad_text(_total(carried), fmt)}"
+        rows += f'<br/><font color="{RED}">{_text(text)}</font>'
+    return f"<{rows}>"
+
+
+def _total(carried: list) -> float | str:
+    return "undefined" if any(isinstance(c, str) for c in carried) else sum(carried)
+
+
+def _joins(members: list[Value]) -> bool:
+    return any(n.role is not None and n.role.skip_operands for n in members)
+
+
+def _box_path(box: str, members: list[Value], layout: _Layout) -> tuple[Group, ...]:
+    """The open boxes a collapsed box is drawn in: those around its group (or, for a bundle of nodes,
+    the group they sit in)."""
+    paths = [layout.path_of(n) for n in members]
+    common = 0
+    while all(len(p) > common and p[common] is paths[0][common] for p in paths):
+        common += 1
+    for k in range(1, common + 1):
+        if "m_" + layout.key[tuple(id(g) for g in paths[0][:k])] == box:
+            return paths[0][: k - 1]
+    return paths[0][:common]
+
+
+def _addition_chains(order: list[Value], root: Value, box_of: dict[int, str], marked: set) -> dict[int, int]:
+    """id(node) -> id(the last addition of its chain), for the additions inside long chains
+    s = s + x + x + ... (each used once, by the next addition; none in a model, highlighted or the
+    root): such a chain is drawn as one sum of many terms. Drawn one by one, the terms that all come
+    from one node (x) would each need an edge across the whole chain, and dot's work grows with the
+    square of its length (a 100-term sum took minutes)."""
+    uses: dict[int, int] = {}
+    parent_of: dict[int, Value] = {}
+    for node in order:
+        for child in node.children:
+            uses[id(child)] = uses.get(id(child), 0) + 1
+            parent_of[id(child)] = node
+
+    def addition(node: Value) -> bool:
+        return node.op == "+" and node.role is None and id(node) not in box_of and id(node) not in marked
+
+    top: dict[int, int] = {}
+    for node in reversed(order):  # parents first
+        if node is root or not addition(node) or uses.get(id(node)) != 1:
+            continue
+        parent = parent_of[id(node)]
+        if addition(parent):
+            top[id(node)] = top.get(id(parent), id(parent))
+    sizes: dict[int, int] = {}
+    for last in top.values():
+        sizes[last] = sizes.get(last, 0) + 1
+    return {inner: last for inner, last in top.items() if sizes[last] + 1 >= CHAIN}
 
 
 def _inputs(node: Value):
@@ -387,44 +602,140 @@ def _edge_gradient(local, upstream: float | None) -> float | str | None:
         return "undefined"
 
 
-def _collapsed_boxes(order: list[Value], layout: _Layout, collapse) -> dict[int, str]:
-    """id(node) -> the box that stands for its group, for every node inside a collapsed group."""
+def _collapsed_boxes(order: list[Value], layout: _Layout, collapse, root: Value) -> tuple[dict, dict[str, str]]:
+    """id(node) -> the box that stands for it, for every node drawn inside a box, and each box's title."""
     if collapse is None or collapse is False:
-        return {}
+        return {}, {}
+    if collapse == "auto":
+        return _auto(order, layout, root)
+    if collapse == "stream":
+        return _stream(order, layout, root)
     if isinstance(collapse, bool) or (isinstance(collapse, int) and collapse < 1):
-        raise ValueError(f"collapse must be a depth >= 1, a group name or a list of names; got {collapse!r}")
+        raise ValueError(
+            f"collapse must be a depth >= 1, a group name, a list of names, 'auto', 'stream' or None; got {collapse!r}"
+        )
     known = layout.known_names()
     if isinstance(collapse, int):
-        depth, wanted = collapse, None
-    else:
-        wanted = [collapse] if isinstance(collapse, str) else list(collapse)
-        unknown = [name for name in wanted if name not in known]
-        if unknown:
-            raise ValueError(
-                f"collapse: no group named {', '.join(map(repr, unknown))} in this graph; "
-                f"its groups are: {', '.join(known) or 'none (it has no modules or groups)'}"
-            )
+        return _at_depth(order, layout, collapse)
+    wanted = [collapse] if isinstance(collapse, str) else list(collapse)
+    unknown = [name for name in wanted if name not in known]
+    if unknown:
+        raise ValueError(
+            f"collapse: no group named {', '.join(map(repr, unknown))} in this graph; "
+            f"its groups are: {', '.join(known) or 'none (it has no modules or groups)'}"
+        )
+    return _boxes(order, layout, lambda k, name: name in wanted)
+
+
+def _at_depth(order: list[Value], layout: _Layout, depth: int) -> tuple[dict[int, str], dict[str, str]]:
+    return _boxes(order, layout, lambda k, name: k == depth)
+
+
+def _boxes(order: list[Value], layout: _Layout, collapsed) -> tuple[dict[int, str], dict[str, str]]:
+    """Each node into the outermost box on its path for which `collapsed(depth, name)` holds."""
     boxes: dict[int, str] = {}
+    titles: dict[str, str] = {}
     for node in order:
         path = layout.path_of(node)
         for k in range(1, len(path) + 1):
             name = layout.key[tuple(id(g) for g in path[:k])]
-            if (wanted is None and k == depth) or (wanted is not None and name in wanted):
+            if collapsed(k, name):
                 boxes[id(node)] = "m_" + name
+                titles["m_" + name] = name
                 break
-    return boxes
+    return boxes, titles
 
 
-def _highlighted(highlight: Iterable) -> set:
+def _stream(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
+    """The residual stream: the groups holding an addition with a skip operand (and the groups around
+    them) stay open; every other group is one box. The nodes left open are bundled: one box for the
+    nodes with the same op, in the same group, fed by the same boxes (the root stays a node)."""
+    open_groups = {
+        id(g) for node in order if node.role is not None and node.role.skip_operands for g in layout.path_of(node)
+    }
+    boxes, titles = _boxes(order, layout, lambda k, name: False)
+    for node in order:
+        path = layout.path_of(node)
+        for k, group in enumerate(path, start=1):
+            if id(group) not in open_groups:
+                name = layout.key[tuple(id(g) for g in path[:k])]
+                boxes[id(node)] = "m_" + name
+                titles["m_" + name] = name
+                break
+    kind_of: dict[int, int] = {}  # id(node) -> the number of its kind
+    kinds: dict[tuple, list[Value]] = {}
+    numbers: dict[tuple, int] = {}
+    for node in order:
+        if id(node) in boxes or node is root:
+            continue
+        path = layout.path_of(node)
+        where = layout.key[tuple(id(g) for g in path)] if path else ""
+        fed_by = tuple(sorted({boxes.get(id(c)) or f"#{kind_of[id(c)]}" for c in node.children}))
+        skip = bool(node.role is not None and node.role.skip_operands)
+        kind = (where, node.op, skip, fed_by)
+        kind_of[id(node)] = numbers.setdefault(kind, len(numbers))
+        kinds.setdefault(kind, []).append(node)
+    used: dict[str, int] = {}
+    for (where, op, _, _), members in kinds.items():
+        if len(members) <= SHOWN_OUTPUTS:  # a few lanes stay nodes of their own, numbers on every edge
+            continue
+        text = OP_TEXT.get(op, op) or "inputs"
+        used[text] = used.get(text, 0) + 1
+        key = f"m_{where}{'.' if where else ''}{text}#{used[text]}"
+        titles[key] = f"{where}: {text}" if where else text
+        for member in members:
+            boxes[id(member)] = key
+    return boxes, titles
+
+
+def _auto(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
+    """The most detailed picture with at most AUTO_NODES boxes: every node, then (for a model with
+    skips) its residual stream, then each depth from the innermost groups out, then (without skips)
+    the stream's bundles, then depth 1; the smallest if none is small enough."""
+    if len(order) <= AUTO_NODES or not layout.key:
+        return {}, {}
+    deepest = max(len(path) for path in layout.key)
+    tries: list = [d for d in range(deepest, 1, -1)] + ["stream", 1]
+    if any(node.role is not None and node.role.skip_operands for node in order):
+        tries.remove("stream")  # a model with skips: its residual stream first, what the picture is for
+        tries.insert(0, "stream")
+    best: tuple[dict[int, str], dict[str, str]] = ({}, {})
+    best_count = len(order)
+    for attempt in tries:
+        boxes, titles = _stream(order, layout, root) if attempt == "stream" else _at_depth(order, layout, attempt)
+        count = len({boxes.get(id(node), id(node)) for node in order})
+        if count <= AUTO_NODES:
+            return boxes, titles
+        if count < best_count:
+            best, best_count = (boxes, titles), count
+    return best
+
+
+def _highlighted(highlight: Iterable, order: list[Value]) -> set:
+    """id(node) and (id(child), id(parent)) for each highlighted node and edge; one that is not in
+    the graph is a ValueError naming it (a highlight that draws nothing would say nothing)."""
     marked: set = set()
+    nodes = {id(node) for node in order}
     for item in highlight:
         if isinstance(item, Value):
+            if id(item) not in nodes:
+                raise ValueError(f"highlight: {_named(item)} is not a node of this graph")
             marked.add(id(item))
         elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, Value) for v in item):
-            marked.add((id(item[0]), id(item[1])))
+            child, parent = item
+            if id(parent) not in nodes or not any(c is child for c in parent.children):
+                raise ValueError(
+                    f"highlight: ({_named(child)}, {_named(parent)}) is not an edge of this graph "
+                    "(edges are (child, parent): an input, then the node it feeds)"
+                )
+            marked.add((id(child), id(parent)))
         else:
             raise TypeError(f"highlight takes Values and (child, parent) pairs of Values; got {item!r:.60}")
     return marked
+
+
+def _named(node: Value) -> str:
+    return repr(node)[:80]
 
 
 # ------------------------------------------------------------------------------------- labels
@@ -455,10 +766,22 @@ def _edge_label(value: str, grad: str | None) -> str:
     return f"<{rows}>"
 
 
-def _node_label(node: Value, name: str, named: bool, grad: float | None, sent_back: list, fmt) -> str:
-    """`named`: the node has a name of its own (a label, a role or a variable), shown before its op;
-    an op node without one shows its op alone."""
+def _node_label(
+    node: Value, name: str, named: bool, grad: float | None, sent_back: list, fmt, chain: Sequence[Value] = ()
+) -> tuple[str, str]:
+    """The label and the tooltip (the full text of what the label cuts, else "").
+
+    `named`: the node has a name of its own (a label, a role or a variable), shown before its op; an
+    op node without one shows its op alone. `chain`: the additions drawn inside this one (a long
+    chain s + x + x + ... drawn as one sum)."""
+    full_name = name
+    if len(name) > NAME_WIDTH:  # e.g. the command line's subexpressions: "x + x + ... + x"
+        half = (NAME_WIDTH - 3) // 2
+        name = f"{name[:half]} … {name[-half:]}"
     op = OP_TEXT.get(node.op, node.op)
+    if chain:
+        terms = sum(len(n.operands) for n in chain) + len(node.operands) - len(chain)
+        op = f"Σ of {terms} terms: {len(chain) + 1} additions drawn as one"
     if node.children:
         heading = f"{name}  ({op})" if named else op
         numbers = [o for o in node.operands if not isinstance(o, Value)]
@@ -467,20 +790,27 @@ def _node_label(node: Value, name: str, named: bool, grad: float | None, sent_ba
             heading += f"  [{'x' if node.op == 'dot' else '+'} = {shown}]"
     else:
         heading = name
+    tooltip = []
+    if name != full_name:
+        tooltip.append(full_name)
     if grad is None:
         grad_line = "grad ?"
     elif len(sent_back) > 1 and all(not isinstance(g, str) for g in sent_back):
-        parts = " + ".join(fmt(g) if g >= 0 else f"({fmt(g)})" for g in sent_back)
-        grad_line = f"grad {fmt(grad)} = {parts}"
+        terms_text = [fmt(g) if g >= 0 else f"({fmt(g)})" for g in sent_back]
+        grad_line = f"grad {fmt(grad)} = {' + '.join(terms_text[:SHOWN_TERMS])}"
+        if len(terms_text) > SHOWN_TERMS:
+            grad_line += f" + … ({len(terms_text)} edges)"
+            tooltip.append(f"grad {fmt(grad)} = {' + '.join(terms_text)}")
     else:
         grad_line = f"grad {fmt(grad)}"
-    return (
+    label = (
         "<<b>"
         + _text(heading)
         + "</b>"
         + f'<br/><font color="{GREEN}">data {_text(fmt(node.data))}</font>'
         + f'<br/><font color="{RED}">{_text(grad_line)}</font>>'
     )
+    return label, "\n".join(tooltip)
 
 
 def _box_label(name: str, members: list[Value], outputs: list[Value], grad_of, fmt) -> str:
@@ -503,9 +833,17 @@ def _box_label(name: str, members: list[Value], outputs: list[Value], grad_of, f
 
 # ------------------------------------------------------------------------------------- graphviz
 def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Drawing:
+    graph_attr = {"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3", "ranksep": "0.5"}
+    if len(scene.nodes) > BIG:
+        # dot's network simplex (ranks, then positions) and crossing minimisation run until they stop
+        # improving; on a large picture that can take minutes for little gain, so each is bounded.
+        graph_attr.update(nslimit="2", nslimit1="2", mclimit="0.5", remincross="false")
+        # and its bitmap at most 100 x 100 inches (9600 px a side at 96 dpi): a longer picture is
+        # scaled down rather than taking gigabytes (a PNG above 32767 px was scaled by cairo anyway)
+        graph_attr["size"] = "100,100"
     graph = Drawing(
         "autograd",
-        graph_attr={"rankdir": rankdir, "fontname": "Helvetica", "nodesep": "0.3", "ranksep": "0.5"},
+        graph_attr=graph_attr,
         node_attr={"fontname": "Helvetica", "fontsize": "11", "style": "rounded,filled"},
         edge_attr={"fontname": "Helvetica", "fontsize": "10", "arrowsize": "0.7"},
     )
@@ -514,7 +852,8 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
     # Nodes grouped by box, boxes in the order their groups were made (n2 before n10); boxes are
     # opened and closed without recursion.
     cluster_ids = _cluster_ids([entry["cluster"] for entry in scene.nodes.values()])
-    by_cluster = sorted(scene.nodes.items(), key=lambda item: _path_order(item[1]["cluster"]))
+    seq = {node_id: entry.get("seq", (i, 0)) for i, (node_id, entry) in enumerate(scene.nodes.items())}
+    by_cluster = sorted(scene.nodes.items(), key=lambda item: (_path_order(item[1]["cluster"]), seq[item[0]]))
     open_path: tuple[Group, ...] = ()
     for node_id, entry in by_cluster:
         path = entry["cluster"]
@@ -524,7 +863,7 @@ def _emit(scene: _Scene, *, rankdir: str, legend: bool, title: str | None) -> Dr
         for _ in range(len(open_path) - common):
             graph.body.append("}\n")
         for depth in range(common, len(path)):
-            graph.body.append(_cluster_header(path[: depth + 1], cluster_ids))
+            graph.body.append(_cluster_header(path[: depth + 1], cluster_ids, scene.residual))
         open_path = path
         graph.node(node_id, **_node_attrs(entry))
     for _ in open_path:
@@ -552,9 +891,11 @@ def _cluster_ids(paths: list[tuple[Group, ...]]) -> dict[tuple[int, ...], str]:
     return ids
 
 
-def _cluster_header(path: tuple[Group, ...], cluster_ids: dict[tuple[int, ...], str]) -> str:
+def _cluster_header(path: tuple[Group, ...], cluster_ids: dict[tuple[int, ...], str], residual: set[int]) -> str:
+    """A box's frame: purple when one of its own additions has a skip operand in this picture (not
+    because of its class: the plain twin of a residual block has none)."""
     group = path[-1]
-    fill, border = ("#faf5ff", SKIP) if group.residual else ("#f9fafb", "#9ca3af")
+    fill, border = ("#faf5ff", SKIP) if id(group) in residual else ("#f9fafb", "#9ca3af")
     style = f'style="rounded,filled" fillcolor="{fill}" color="{border}"'
     cluster_id = cluster_ids[tuple(id(g) for g in path)]
     return f"subgraph {cluster_id} {{\n\tlabel=<{_text(group.title)}> fontsize=10 {style}\n"
@@ -564,7 +905,11 @@ def _node_attrs(entry: dict) -> dict:
     kind = entry["kind"]
     if kind == "constant":
         return {"label": _text(entry["label"]), "shape": "plaintext", "style": "", "fontcolor": "#6b7280"}
+    if kind == "stand-in":
+        return {"label": entry["label"], "shape": "box", "style": "rounded,dashed", "fontsize": "10", **entry["attrs"]}
     attrs = {"label": entry["label"], "shape": SHAPE[kind], "fillcolor": FILL[kind]}
+    if kind == "module":
+        attrs["margin"] = "0.15,0.1"  # box3d draws its depth over the label's first line without this
     if kind == "output":
         attrs["penwidth"] = "2"
     attrs.update(entry.get("attrs", {}))
@@ -588,7 +933,7 @@ def _add_legend(graph: graphviz.Digraph, scene: _Scene) -> None:
     swatches = "".join(f'<td bgcolor="{FILL[k]}" border="1">{text}</td>' for k, text in keys if k in kinds)
     marks = [
         (
-            SKIP in colours or any(g.residual for g in boxes.values()),
+            SKIP in colours or any(id(g) in scene.residual for g in boxes.values()),
             f'<font color="{SKIP}"><b>purple</b>: skip path</font>',
         ),
         (HIGHLIGHT in colours, f'<font color="{HIGHLIGHT}"><b>orange</b>: highlighted</font>'),

@@ -46,7 +46,11 @@ class ResidualBlock(Module):
     """
 
     kind = "block"
-    residual = True  # drawn with a residual block's frame
+
+    @property
+    def residual(self) -> bool:  # type: ignore[override]
+        """True when the block has a shortcut: its plain twin (shortcut="none") is not residual."""
+        return self.shortcut != "none"
 
     def __init__(
         self,

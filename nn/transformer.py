@@ -318,7 +318,11 @@ class TransformerBlock(Module):
     """
 
     kind = "block"
-    residual = True  # drawn with a residual block's frame
+
+    @property
+    def residual(self) -> bool:  # type: ignore[override]
+        """True when the block adds its branches to the stream (`residual=True`), False for its plain twin."""
+        return self.has_skips
 
     def __init__(
         self,
