@@ -219,7 +219,7 @@ def test_building_nodes_does_not_touch_naming(monkeypatch):
     for _ in range(10_000):
         node = (node * 1.0001 + 0.001).tanh()
     node.backward()
-    assert Value.__slots__ == ("data", "grad", "label", "op", "role", "_a", "_da", "_b", "_db", "_number", "_walk")
+    assert Value.__slots__ == ("_data", "_grad", "_label", "op", "role", "_a", "_da", "_b", "_db", "_number", "_walk")
 
 
 def test_the_demo_prints_the_same_table():
