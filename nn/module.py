@@ -274,7 +274,7 @@ class Layer(Module):
         nin = checks.integer(nin, "Layer", "nin", minimum=1)
         nout = checks.integer(nout, "Layer", "nout", minimum=1)
         checks.text(name, "Layer", "name")
-        checks.parameters("Layer", nout * (nin + 1))
+        checks.parameters("Layer", nout * (nin + (neuron_options.get("bias", True) is not False)))
         source = make_rng(seed, rng, "Layer")
         self.nin, self.nout = nin, nout
         self.name = name

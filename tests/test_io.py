@@ -176,7 +176,7 @@ def test_load_state_dict_lists_every_problem_at_once():
 
 
 def test_load_state_dict_needs_a_mapping():
-    with pytest.raises(TypeError, match="mapping"):
+    with pytest.raises(TypeError, match=r"load_state_dict\(state\): expected a dict of names to numbers, got list"):
         Neuron(2, seed=0).load_state_dict([("w.0", 1.0)])  # type: ignore[arg-type]
 
 

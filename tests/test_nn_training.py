@@ -246,6 +246,6 @@ def test_fit_shows_a_progress_bar_when_asked(monkeypatch):
 def test_fit_rejects_mismatched_data_and_unknown_losses():
     with pytest.raises(ValueError, match="3 inputs but 2 targets"):
         fit(MLP(2, [1]), [[0, 0]] * 3, [1, -1], progress=False)
-    with pytest.raises(ValueError, match="loss must be one of"):
+    with pytest.raises(ValueError, match=r"fit\(loss\): expected one of .* or a function, got .l1."):
         fit(MLP(2, [1]), [[0, 0]], [1], loss="l1", progress=False)
     assert math.isnan(fit(MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], loss="mse", steps=1, progress=False).accuracy[0])
