@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import contextvars
 import operator
+import os
 import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
@@ -102,6 +103,18 @@ def text(x: object, where: str, arg: str) -> str:
     if not isinstance(x, str):
         raise wrong_type(where, arg, "a str", x)
     return x
+
+
+def path(x: object, where: str, arg: str = "path") -> str:
+    """A file or folder name from a str or an os.PathLike (pathlib.Path)."""
+    if not isinstance(x, (str, os.PathLike)):
+        raise wrong_type(where, arg, "a str or a pathlib.Path", x)
+    text = os.fspath(x)
+    if not isinstance(text, str):
+        raise wrong_type(where, arg, "a str or a pathlib.Path", x)
+    if not text or "\0" in text:
+        raise wrong_value(where, arg, "a file name", x)
+    return text
 
 
 def flag(x: object, where: str, arg: str) -> bool:

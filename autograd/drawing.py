@@ -15,6 +15,7 @@ from pathlib import Path
 
 import graphviz
 
+from . import checks
 from .naming import Names, node_names, variable_names
 from .structure import Group
 from .value import Value, topological_order
@@ -154,8 +155,7 @@ def draw_state(
     **scene_options,
 ) -> Drawing:
     """`draw`, with the gradients of a backward step-through in place of `node.grad` (see steps.py)."""
-    if rankdir not in ("LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be LR, TB, RL or BT; got {rankdir!r}")
+    _check_options(root, rankdir=rankdir, legend=legend, max_nodes=max_nodes, title=title, **scene_options)
     scene = _build_scene(root, state, **scene_options)
     counted = sum(1 for entry in scene.nodes.values() if entry["kind"] != "constant")
     if counted > max_nodes:
@@ -174,7 +174,7 @@ def render(root: Value, path: str | Path, **options) -> Path:
     Writes only that file (no `.gv` source is left behind) and returns its path. Takes the same
     options as `draw`. Raises DotNotFoundError when Graphviz's `dot` program is missing.
     """
-    path = Path(path)
+    path = Path(checks.path(path, "render"))
     check_format(path)
     graph = draw(root, **options)
     return render_drawing(graph, path)
@@ -268,7 +268,7 @@ def _build_scene(
     shown = node_names(order, variables)
     layout = _Layout(order)
     box_of = _collapsed_boxes(order, layout, collapse)
-    marked = _highlighted(highlight)
+    marked = _highlighted(highlight, order)
     current = state.current if state is not None else None
 
     def grad_of(node: Value) -> float | None:
@@ -415,15 +415,25 @@ def _collapsed_boxes(order: list[Value], layout: _Layout, collapse) -> dict[int,
     return boxes
 
 
-def _highlighted(highlight: Iterable) -> set:
+def _highlighted(highlight: Iterable, order: list[Value]) -> set:
+    """The ids of the highlighted nodes and (child, parent) edges; each must be in the graph."""
     marked: set = set()
+    in_graph = {id(node) for node in order}
     for item in highlight:
         if isinstance(item, Value):
+            if id(item) not in in_graph:
+                raise ValueError(f"draw(highlight): the node {checks.shown(item)} is not in this graph")
             marked.add(id(item))
         elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, Value) for v in item):
-            marked.add((id(item[0]), id(item[1])))
+            child, parent = item
+            if id(parent) not in in_graph or not any(c is child for c in parent.children):
+                raise ValueError(
+                    f"draw(highlight): ({checks.shown(child)}, {checks.shown(parent)}) is not an edge of this graph "
+                    "(an edge is (child, parent), the parent taking the child as an input)"
+                )
+            marked.add((id(child), id(parent)))
         else:
-            raise TypeError(f"highlight takes Values and (child, parent) pairs of Values; got {item!r:.60}")
+            raise checks.wrong_type("draw", "highlight", "a list of nodes and (child, parent) pairs of nodes", item)
     return marked
 
 
@@ -604,3 +614,37 @@ def _add_legend(graph: graphviz.Digraph, scene: _Scene) -> None:
         + "</table>>"
     )
     graph.node("legend", label=table, shape="plaintext", style="", fontsize="10")
+
+
+# ------------------------------------------------------------------------------------- arguments
+def _check_options(root: object, **options) -> None:
+    """draw's arguments, checked before anything is laid out (the graph's own checks come later)."""
+    if not isinstance(root, Value):
+        if isinstance(root, (list, tuple)):
+            raise TypeError(
+                f"draw(root): expected a Value, got {type(root).__name__}; for several outputs, draw their sum: "
+                "autograd.sum_of(outputs)"
+            )
+        raise checks.wrong_type("draw", "root", "a Value", root)
+    checks.one_of(options["rankdir"], "draw", "rankdir", ("LR", "TB", "RL", "BT"))
+    for flag in ("legend", "clusters", "skip_paths"):
+        if flag in options:
+            checks.flag(options[flag], "draw", flag)
+    checks.integer(options["max_nodes"], "draw", "max_nodes", minimum=1)
+    if "precision" in options:
+        checks.integer(options["precision"], "draw", "precision", minimum=1, maximum=17)
+    if options["title"] is not None:
+        checks.text(options["title"], "draw", "title")
+    highlight = options.get("highlight", ())
+    if isinstance(highlight, Value):
+        raise TypeError(
+            "draw(highlight): expected a list of nodes and (child, parent) edges, got a Value; write highlight=[node]"
+        )
+    if isinstance(highlight, (str, bytes)) or not isinstance(highlight, Iterable):
+        raise checks.wrong_type("draw", "highlight", "a list of nodes and (child, parent) edges", highlight)
+    collapse = options.get("collapse")
+    if not (collapse is None or isinstance(collapse, (int, str)) or isinstance(collapse, Iterable)):
+        raise checks.wrong_type("draw", "collapse", "a depth >= 1, a group name or a list of names", collapse)
+    if isinstance(collapse, Iterable) and not isinstance(collapse, str):
+        for name in collapse:
+            checks.text(name, "draw", "collapse")

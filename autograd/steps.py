@@ -10,6 +10,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import checks
 from .naming import Names, node_names, number, variable_names
 from .value import Value, topological_order
 
@@ -104,6 +105,7 @@ def render_steps(root: Value, folder: str | Path, *, names: Names = True, **draw
     whose index.html was written by something else is refused. Nodes are named as by
     `backward_steps(root, names=names)`, in the captions and the pictures alike.
     """
+    folder = checks.path(folder, "render_steps", "folder")
     if Path(folder).suffix.lower() == ".gif":  # an animation for slides instead of a page
         from .animation import render_animation
 
