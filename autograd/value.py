@@ -507,6 +507,12 @@ def sum_of(values: Iterable[Operand]) -> Value:
     children: list[Value] = []
     constants: list[float] = []
     total = 0.0
+    try:
+        values = iter(values)
+    except TypeError:
+        raise TypeError(
+            f"sum_of: expected a list of numbers or Values, got {type(values).__name__} {_short(values)}"
+        ) from None
     for v in values:
         if isinstance(v, Value):
             children.append(v)
@@ -532,8 +538,16 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     >>> out.backward(); [wi.grad for wi in w]
     [2.0, 3.0]
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
+    try:
+        sizes = len(weights), len(inputs)
+    except TypeError:  # no len(): a number, None, a generator
+        sized = not hasattr(weights, "__len__")
+        raise TypeError(
+            f"dot({'weights' if sized else 'inputs'}): expected a list of numbers or Values, got "
+            f"{type(weights if sized else inputs).__name__} {_short(weights if sized else inputs)}"
+        ) from None
+    if sizes[0] != sizes[1]:
+        raise ValueError(f"dot: {sizes[0]} weights but {sizes[1]} inputs; they must match")
     # Two short ways for what nn layers do: Value weights times Value inputs, or times plain floats
     # (a first layer's data). The sum is b + w0*x0 + w1*x1 + ..., in that order, as below.
     w_data = [w._data for w in weights if type(w) is Value]
