@@ -54,8 +54,14 @@ def wrong_value(where: str, arg: str, expected: str, x: object) -> ValueError:
 
 
 def is_integer(x: object) -> bool:
-    """An int or a numpy integer, not a bool."""
-    return not isinstance(x, bool) and not _is_numpy_bool(x) and hasattr(type(x), "__index__")
+    """An int or a numpy integer, not a bool (nor an array)."""
+    if isinstance(x, bool) or _is_numpy_bool(x) or not hasattr(type(x), "__index__"):
+        return False
+    try:
+        operator.index(x)  # type: ignore[arg-type]
+    except Exception:  # an array of several numbers has __index__ too, and refuses
+        return False
+    return getattr(x, "ndim", 0) == 0
 
 
 def integer(

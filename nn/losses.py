@@ -67,7 +67,9 @@ def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
         raise TypeError(f"cross_entropy: targets must be a class index or a list of them, got {checks.shown(targets)}")
     else:
         if not isinstance(logits, (list, tuple)):
-            raise TypeError(f"cross_entropy: logits must be a list of rows (one per target), got {checks.shown(logits)}")
+            raise TypeError(
+                f"cross_entropy: logits must be a list of rows (one per target), got {checks.shown(logits)}"
+            )
         rows, labels = [_plain(row) for row in logits], [_plain(t) for t in targets]
         if not rows or not all(isinstance(row, (list, tuple)) for row in rows):
             raise ValueError("cross_entropy: a batch needs a list of logit rows (one list per sample)")
@@ -116,8 +118,12 @@ def _pair(predictions, targets, where: str) -> tuple[list, list]:
         # Real, not (int, float): numpy's longdouble stays a numpy scalar through .tolist()
         if not isinstance(t, Real):
             raise TypeError(f"{where}: targets must be plain numbers, got {type(t).__name__} {checks.shown(t)}")
-        if not math.isfinite(t):
-            raise ValueError(f"{where}: targets must be finite, got {t!r}")
+        try:
+            finite = math.isfinite(t)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            raise ValueError(f"{where}: targets must be finite, got {checks.shown(t)}")
     return ps, ts
 
 

@@ -179,9 +179,9 @@ def test_learning_rate_may_be_a_function_of_the_step():
         p.grad = 1.0
         opt.step()
     assert seen == [0, 1, 2] and p.data == pytest.approx(-(1.0 + 0.991 + 0.982))
-    with pytest.raises(ValueError, match="lr must be"):
+    with pytest.raises(ValueError, match=r"^SGD\(lr\): expected a number > 0 or a function of the step, got -1$"):
         SGD([p], lr=-1)
-    with pytest.raises(TypeError, match="optimizes Values"):
+    with pytest.raises(TypeError, match=r"^SGD\(params\): expected Values, got float 1.0$"):
         SGD([1.0], lr=0.1)  # type: ignore[list-item]
 
 
