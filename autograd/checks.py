@@ -39,6 +39,11 @@ def shown(x: object) -> str:
     return _short(x)
 
 
+def shown_path(path: str) -> str:
+    """A file name for a message, whole, on one line (a name with a line break is shown as its repr)."""
+    return path if path.isprintable() else repr(path)
+
+
 def _at(where: str, arg: str) -> str:
     return f"{where}({arg})" if arg else where
 

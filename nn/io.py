@@ -293,9 +293,10 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
     target = _path(path, "nn.save")
     folder = os.path.dirname(target)
     if not os.path.isdir(folder):
-        raise FileNotFoundError(errno.ENOENT, f"nn.save: there is no folder {folder} to write {os.fspath(path)} in")
+        shown = f"there is no folder {checks.shown_path(folder)} to write {checks.shown_path(target)} in"
+        raise FileNotFoundError(errno.ENOENT, f"nn.save: {shown}")
     if os.path.isdir(target):
-        raise IsADirectoryError(errno.EISDIR, f"nn.save: {os.fspath(path)} is a folder")
+        raise IsADirectoryError(errno.EISDIR, f"nn.save: {checks.shown_path(target)} is a folder")
     arch = architecture(model)
     weights = state_dict(model)
     bad = [f"{name}={value!r}" for name, value in weights.items() if not math.isfinite(value)]
@@ -324,7 +325,7 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
     except OSError as error:  # named after the user's file, not the temporary one
         if os.path.exists(temporary):
             os.remove(temporary)
-        raise type(error)(error.errno, f"nn.save: cannot write {os.fspath(path)}: {error.strerror}") from None
+        raise type(error)(error.errno, f"nn.save: cannot write {checks.shown_path(target)}: {error.strerror}") from None
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
@@ -382,6 +383,10 @@ def load(path: str | os.PathLike[str], classes: Iterable[type] = ()) -> Module:
             text = file.read()
     except UnicodeDecodeError as error:
         raise ValueError(f"{os.fspath(path)} is not a skipgrad model file: it is not UTF-8 text ({error})") from None
+    except OSError as error:  # no such file, a folder, no permission: named in one line
+        raise type(error)(
+            error.errno, f"nn.load: cannot read {checks.shown_path(os.fspath(path))}: {error.strerror}"
+        ) from None
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
