@@ -249,6 +249,15 @@ def test_highlight_must_be_a_list_of_nodes_and_edges_of_the_graph():
     assert "#f97316" in draw(z, highlight=[(x, y), z]).source
 
 
+def test_an_optimizer_step_too_large_for_a_float_changes_no_parameter():
+    ps = [Value(1.0), Value(2.0)]
+    ps[0].grad, ps[1].grad = 1.0, 1e300
+    for optimizer in (nn.SGD(ps, lr=1e10), nn.SGD(ps, lr=1e10, momentum=0.9)):
+        with pytest.raises(OverflowError, match=r"^SGD.step: parameter 1 would become -inf .*nothing was changed"):
+            optimizer.step()
+        assert [p.data for p in ps] == [1.0, 2.0] and optimizer.velocity is None
+
+
 def test_every_message_above_is_one_line_and_names_its_function():
     # The fuzzer checks this on junk; here the rule itself on a few ordinary mistakes.
     mistakes = [
