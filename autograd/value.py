@@ -539,15 +539,14 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     [2.0, 3.0]
     """
     try:
-        sizes = len(weights), len(inputs)
+        if len(weights) != len(inputs):
+            raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
     except TypeError:  # no len(): a number, None, a generator
         sized = not hasattr(weights, "__len__")
         raise TypeError(
             f"dot({'weights' if sized else 'inputs'}): expected a list of numbers or Values, got "
             f"{type(weights if sized else inputs).__name__} {_short(weights if sized else inputs)}"
         ) from None
-    if sizes[0] != sizes[1]:
-        raise ValueError(f"dot: {sizes[0]} weights but {sizes[1]} inputs; they must match")
     # Two short ways for what nn layers do: Value weights times Value inputs, or times plain floats
     # (a first layer's data). The sum is b + w0*x0 + w1*x1 + ..., in that order, as below.
     w_data = [w._data for w in weights if type(w) is Value]
@@ -596,6 +595,25 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
         children.append(bias)
         local_grads.append(1.0)
     return _nary("dot", _finite_sum(total, "dot"), tuple(children), tuple(local_grads), tuple(constants) or None)
+
+
+# -------------------------------------------------------------------- many parameters at once
+def set_data(nodes: Sequence[Value], values: Iterable[float]) -> None:
+    """`node.data = value` for each pair, checked as that setter checks, and all or none: what an
+    optimizer step does to thousands of parameters, without a property call for each."""
+    values = list(values)
+    if len(values) != len(nodes):
+        raise ValueError(f"set_data: {len(nodes)} nodes but {len(values)} values")
+    if not (set(map(type, values)) <= {float} and all(map(_isfinite, values))):  # else the setter's checks
+        values = [_real(v, "set_data", "a real number", ValueError) for v in values]
+    for node, value in zip(nodes, values):
+        node._data = value
+
+
+def zero_grads(nodes: Iterable[Value]) -> None:
+    """`node.grad = 0.0` for each node (a model's or an optimizer's parameters)."""
+    for node in nodes:
+        node._grad = 0.0
 
 
 # -------------------------------------------------------------------- building nodes

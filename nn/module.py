@@ -13,6 +13,7 @@ from typing import Any, Union
 
 from autograd import Value, checks, dot
 from autograd.structure import Group, Role
+from autograd.value import zero_grads
 
 Input = Union[Value, float, int]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -95,8 +96,7 @@ class Module(Group):
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0.0."""
-        for p in self.parameters():
-            p.grad = 0.0
+        zero_grads(self.parameters())
 
     def children(self) -> list[Module]:
         """The direct parts, in the order they were assigned (used by diagnostics and drawings).

@@ -7,6 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Union
 
 from autograd import Value, checks
+from autograd.value import set_data, zero_grads
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -39,8 +40,7 @@ class Optimizer:
         return checks.real(self.lr(self.steps), f"{type(self).__name__}: lr({self.steps})", "", minimum=0.0)
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = 0.0
+        zero_grads(self.params)
 
     def step(self) -> None:
         self._update(self.learning_rate())
@@ -109,20 +109,24 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         t = self.steps + 1
         correction1, correction2 = 1 - b1**t, 1 - b2**t
-        m = [b1 * m + (1 - b1) * p.grad for m, p in zip(self.m, self.params)]
-        v = [b2 * v + (1 - b2) * p.grad * p.grad for v, p in zip(self.v, self.params)]
-        updates = [lr * (mi / correction1) / (math.sqrt(vi / correction2) + self.eps) for mi, vi in zip(m, v)]
-        _assign(self, [p.data - u for p, u in zip(self.params, updates)])
+        eps, m, v, new = self.eps, [], [], []
+        for p, mi, vi in zip(self.params, self.m, self.v):  # one loop: this runs per parameter per step
+            g = p.grad
+            mi = b1 * mi + (1 - b1) * g
+            vi = b2 * vi + (1 - b2) * g * g
+            m.append(mi)
+            v.append(vi)
+            new.append(p.data - lr * (mi / correction1) / (math.sqrt(vi / correction2) + eps))
+        _assign(self, new)
         self.m, self.v = m, v
 
 
 def _assign(optimizer: Optimizer, new: list[float]) -> None:
     """Set every parameter's data, or none when a value is not finite (a step too large for a float)."""
-    for i, value in enumerate(new):
-        if not math.isfinite(value):
-            raise OverflowError(
-                f"{type(optimizer).__name__}.step: parameter {i} would become {value!r} (gradient "
-                f"{optimizer.params[i].grad!r}); nothing was changed: lower the learning rate"
-            )
-    for p, value in zip(optimizer.params, new):
-        p.data = value
+    if not all(map(math.isfinite, new)):
+        i = next(i for i, value in enumerate(new) if not math.isfinite(value))
+        raise OverflowError(
+            f"{type(optimizer).__name__}.step: parameter {i} would become {new[i]!r} (gradient "
+            f"{optimizer.params[i].grad!r}); nothing was changed: lower the learning rate"
+        )
+    set_data(optimizer.params, new)

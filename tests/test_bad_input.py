@@ -258,6 +258,19 @@ def test_an_optimizer_step_too_large_for_a_float_changes_no_parameter():
         assert [p.data for p in ps] == [1.0, 2.0] and optimizer.velocity is None
 
 
+def test_set_data_for_many_nodes_is_all_or_nothing():
+    from autograd.value import set_data, zero_grads
+
+    ps = [Value(1.0), Value(2.0)]
+    with pytest.raises(ValueError, match=r"^set_data: nan is not a finite number$"):
+        set_data(ps, [3.0, math.nan])
+    assert [p.data for p in ps] == [1.0, 2.0]
+    set_data(ps, [3, 4.5])
+    ps[0].grad = 2.0
+    zero_grads(ps)
+    assert [(type(p.data), p.data, p.grad) for p in ps] == [(float, 3.0, 0.0), (float, 4.5, 0.0)]
+
+
 def test_every_message_above_is_one_line_and_names_its_function():
     # The fuzzer checks this on junk; here the rule itself on a few ordinary mistakes.
     mistakes = [
