@@ -394,6 +394,7 @@ class Value:
         [1.0, 1.0]
         """
         with _graph_lock, _collector_paused():
+            # _grad is the slot behind `grad`: written here directly, without the setter's check per edge
             order = topological_order(self)
             # Gradients from earlier calls are set aside: this pass computes only its own
             # contribution, then adds them back, or puts them back untouched if it fails.
