@@ -16,6 +16,7 @@ from pathlib import Path
 
 import graphviz
 
+from . import checks
 from .drawing import DotNotFoundError
 from .limits import DEFAULT_MAX_STEP_NODES, check_max_nodes
 from .naming import Names
@@ -60,13 +61,13 @@ def render_animation(
     path. Raises ValueError for another extension, DotNotFoundError when Graphviz's `dot` program is
     missing, and ImportError when Pillow is not installed.
     """
-    path = Path(path)
+    path = Path(checks.path(path, "render_animation"))
     if path.suffix.lower() not in FORMATS:
         raise ValueError(f"animations are written as {', '.join(FORMATS)} files; got {path.name!r}")
-    if not fps > 0:
-        raise ValueError(f"fps must be a positive number; got {fps!r}")
-    if not hold_last >= 0:
-        raise ValueError(f"hold_last must be a number of seconds >= 0; got {hold_last!r}")
+    fps = checks.real(fps, "render_animation", "fps", positive=True)
+    hold_last = checks.real(hold_last, "render_animation", "hold_last", minimum=0.0, words="seconds >= 0")
+    dpi = checks.real(dpi, "render_animation", "dpi", positive=True, maximum=600.0)
+    checks.flag(captions, "render_animation", "captions")
     Image = _pillow()
     title = draw_options.pop("title", None)
     check_max_nodes(max_nodes)

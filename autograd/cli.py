@@ -111,7 +111,9 @@ def _check_outputs(args: argparse.Namespace) -> None:
     if args.render:
         _check_picture(args.render)
     if args.steps:
-        _check_folder(args.steps, args.steps)
+        if args.steps.exists() and not args.steps.is_dir():
+            raise Refusal(f"cannot write {args.steps}: it is not a folder")
+        _check_folder(args.steps if args.steps.exists() else args.steps.parent, args.steps)  # it may be made
         _check_dot()
 
 
@@ -127,15 +129,14 @@ def _check_picture(path: Path) -> None:
 
 
 def _check_folder(folder: Path, target: Path) -> None:
-    """`folder` can hold `target`: it is a writable folder, or the nearest part of it that exists is
-    one (the rest is made when writing)."""
-    existing = folder
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise Refusal(f"cannot write {target}: {existing} is not a folder")
-    if not os.access(existing, os.W_OK | os.X_OK):
-        raise Refusal(f"cannot write {target}: no permission to write in {existing}")
+    """`folder` can hold `target`: it is a writable folder that exists. A missing folder is not made
+    (a mistyped path would otherwise leave a tree of new folders behind without a word)."""
+    if not folder.exists():
+        raise Refusal(f"cannot write {target}: there is no folder {folder}")
+    if not folder.is_dir():
+        raise Refusal(f"cannot write {target}: {folder} is not a folder")
+    if not os.access(folder, os.W_OK | os.X_OK):
+        raise Refusal(f"cannot write {target}: no permission to write in {folder}")
 
 
 def _check_dot() -> None:

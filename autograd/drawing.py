@@ -15,6 +15,7 @@ from pathlib import Path
 
 import graphviz
 
+from . import checks
 from .limits import (
     DEFAULT_MAX_NODES,
     WALK_FACTOR,
@@ -179,8 +180,9 @@ def draw_state(
     **scene_options,
 ) -> Drawing:
     """`draw`, with the gradients of a backward step-through in place of `node.grad` (see steps.py)."""
-    if rankdir not in ("auto", "LR", "TB", "RL", "BT"):
-        raise ValueError(f"rankdir must be auto, LR, TB, RL or BT; got {rankdir!r}")
+    _check_options(
+        root, rankdir=rankdir, legend=legend, max_nodes=max_nodes, title=title, collapse=collapse, **scene_options
+    )
     check_size(root, max_nodes, collapse)
     scene = _build_scene(root, state, collapse=collapse, **scene_options)
     counted = sum(1 for entry in scene.nodes.values() if entry["kind"] not in ("constant", "stand-in"))
@@ -278,7 +280,7 @@ def render(root: Value, path: str | Path, **options) -> Path:
     Writes only that file (no `.gv` source is left behind) and returns its path. Takes the same
     options as `draw`. Raises DotNotFoundError when Graphviz's `dot` program is missing.
     """
-    path = Path(path)
+    path = Path(checks.path(path, "render"))
     check_format(path)
     graph = draw(root, **options)
     return render_drawing(graph, path)
@@ -719,23 +721,24 @@ def _highlighted(highlight: Iterable, order: list[Value]) -> set:
     for item in highlight:
         if isinstance(item, Value):
             if id(item) not in nodes:
-                raise ValueError(f"highlight: {_named(item)} is not a node of this graph")
+                raise ValueError(f"draw(highlight): the node {_named(item)} is not in this graph")
             marked.add(id(item))
         elif isinstance(item, tuple) and len(item) == 2 and all(isinstance(v, Value) for v in item):
             child, parent = item
             if id(parent) not in nodes or not any(c is child for c in parent.children):
                 raise ValueError(
-                    f"highlight: ({_named(child)}, {_named(parent)}) is not an edge of this graph "
-                    "(edges are (child, parent): an input, then the node it feeds)"
+                    f"draw(highlight): ({_named(child)}, {_named(parent)}) is not an edge of this graph "
+                    "(an edge is (child, parent), the parent taking the child as an input)"
                 )
             marked.add((id(child), id(parent)))
         else:
-            raise TypeError(f"highlight takes Values and (child, parent) pairs of Values; got {item!r:.60}")
+            raise checks.wrong_type("draw", "highlight", "a list of nodes and (child, parent) pairs of nodes", item)
     return marked
 
 
 def _named(node: Value) -> str:
-    return repr(node)[:80]
+    """A node as an error message names it: by its label, else as checks shows a value."""
+    return repr(node.label) if node.label else checks.shown(node)
 
 
 # ------------------------------------------------------------------------------------- labels
@@ -949,3 +952,37 @@ def _add_legend(graph: graphviz.Digraph, scene: _Scene) -> None:
         + "</table>>"
     )
     graph.node("legend", label=table, shape="plaintext", style="", fontsize="10")
+
+
+# ------------------------------------------------------------------------------------- arguments
+def _check_options(root: object, **options) -> None:
+    """draw's arguments, checked before anything is laid out (the graph's own checks come later)."""
+    if not isinstance(root, Value):
+        if isinstance(root, (list, tuple)):
+            raise TypeError(
+                f"draw(root): expected a Value, got {type(root).__name__}; for several outputs, draw their sum: "
+                "autograd.sum_of(outputs)"
+            )
+        raise checks.wrong_type("draw", "root", "a Value", root)
+    checks.one_of(options["rankdir"], "draw", "rankdir", ("auto", "LR", "TB", "RL", "BT"))
+    for flag in ("legend", "clusters", "skip_paths"):
+        if flag in options:
+            checks.flag(options[flag], "draw", flag)
+    checks.integer(options["max_nodes"], "draw", "max_nodes", minimum=1)
+    if "precision" in options:
+        checks.integer(options["precision"], "draw", "precision", minimum=1, maximum=17)
+    if options["title"] is not None:
+        checks.text(options["title"], "draw", "title")
+    highlight = options.get("highlight", ())
+    if isinstance(highlight, Value):
+        raise TypeError(
+            "draw(highlight): expected a list of nodes and (child, parent) edges, got a Value; write highlight=[node]"
+        )
+    if isinstance(highlight, (str, bytes)) or not isinstance(highlight, Iterable):
+        raise checks.wrong_type("draw", "highlight", "a list of nodes and (child, parent) edges", highlight)
+    collapse = options.get("collapse")
+    if not (collapse is None or isinstance(collapse, (int, str)) or isinstance(collapse, Iterable)):
+        raise checks.wrong_type("draw", "collapse", "a depth >= 1, a group name or a list of names", collapse)
+    if isinstance(collapse, Iterable) and not isinstance(collapse, str):
+        for name in collapse:
+            checks.text(name, "draw", "collapse")

@@ -11,6 +11,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from . import checks
 from .limits import DEFAULT_MAX_NODES, DEFAULT_MAX_STEP_NODES, check_max_nodes, refuse_above
 from .naming import Names, node_names, number, variable_names
 from .value import Value, topological_order
@@ -145,6 +146,7 @@ def render_steps(
     drawn, written and let go one at a time, and the page is written as they come, so memory grows
     with the graph, not with the number of frames.
     """
+    folder = checks.path(folder, "render_steps", "folder")
     if Path(folder).suffix.lower() == ".gif":  # an animation for slides instead of a page
         from .animation import render_animation
 

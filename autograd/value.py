@@ -44,10 +44,10 @@ class Value:
     (-3.0, 3.0)
     """
 
-    __slots__ = ("data", "grad", "label", "op", "role", "_a", "_da", "_b", "_db", "_number", "_walk")
-    data: float
-    grad: float
-    label: str  # the user's name for this node; "" when unnamed
+    __slots__ = ("_data", "_grad", "_label", "op", "role", "_a", "_da", "_b", "_db", "_number", "_walk")
+    _data: float  # read and set through the properties data, grad and label below
+    _grad: float
+    _label: str  # the user's name for this node; "" when unnamed
     op: str  # "" for a leaf
     role: Any  # what this node is inside a model (an autograd.structure.Role), set by nn or by you; or None
     _a: Any  # the first input; the tuple of every input for an n-ary op; None for a leaf
@@ -64,21 +64,72 @@ class Value:
                     "Value(data, label) takes a label only; for micrograd's form use Value(data, children, op)"
                 )
             label, _children = _children, ()
-        self.data = _real(data, "Value(data)")
-        self.grad = 0.0
-        self.label = _text(label)
+        if isinstance(data, Value):
+            raise TypeError(
+                f"Value(data): data is already a Value ({_short(data)}); use it, or Value(v.data) for a new leaf"
+            )
+        self._data = _real(data, "Value(data)", "a real number")
+        self._grad = 0.0
+        self._label = _text(label)
         self.op = _text(_op, "Value(_op)")
         self.role = None
         self._a = self._b = None  # a leaf has no inputs
         self._da = self._db = None
         self._number = None
         self._walk = None
+        if not isinstance(_children, (tuple, list, set, frozenset)):
+            raise TypeError(
+                f"Value(_children): expected a tuple of Values (or a str: the label), got {type(_children).__name__} "
+                f"{_short(_children)}"
+            )
         children = tuple(_children)
         if children:  # micrograd's way: inputs now, a _backward closure later
             for child in children:
                 if not isinstance(child, Value):
                     raise TypeError(f"Value(_children): expected Values, got {type(child).__name__}")
             self._a = children  # kept as an n-ary node whose local derivatives are unknown
+
+    # ---------------------------------------------------------------- the node's fields, checked when set
+    # The ops and backward() read and write the slots directly; these properties are the public view,
+    # and their setters keep the promise that data and grad are finite floats and label a str.
+    @property
+    def data(self) -> float:
+        """The node's value, a finite float."""
+        return self._data
+
+    @data.setter
+    def data(self, value: Number) -> None:
+        if type(value) is float and value - value == 0.0:  # a finite float: the common case, kept short
+            self._data = value
+            return
+        if isinstance(value, Value):
+            raise TypeError(f"Value.data: expected a real number, got a Value ({_short(value)}); use v.data")
+        self._data = _real(value, "Value.data", "a real number", overflow=ValueError)
+
+    @property
+    def grad(self) -> float:
+        """d(output)/d(this node) after the output's backward(), a finite float (0.0 before)."""
+        return self._grad
+
+    @grad.setter
+    def grad(self, value: Number) -> None:
+        if type(value) is float and value - value == 0.0:
+            self._grad = value
+            return
+        if type(value) is float:  # inf or nan: what a micrograd-style _backward closure may compute
+            raise _NotFiniteGrad(self, value)
+        if isinstance(value, Value):
+            raise TypeError(f"Value.grad: expected a real number, got a Value ({_short(value)}); use v.data")
+        self._grad = _real(value, "Value.grad", "a real number", overflow=ValueError)
+
+    @property
+    def label(self) -> str:
+        """The user's name for this node; "" when unnamed."""
+        return self._label
+
+    @label.setter
+    def label(self, value: str) -> None:
+        self._label = _text(value, "Value.label")
 
     # ---------------------------------------------------------------- reading a node (the public view)
     @property
@@ -146,53 +197,53 @@ class Value:
     def __add__(self, other: Operand) -> Value:
         """a + b;  d/da = 1, d/db = 1: addition hands its gradient unchanged to both inputs."""
         if isinstance(other, Value):
-            return _binary("+", self.data + other.data, self, 1.0, other, 1.0)
+            return _binary("+", self._data + other._data, self, 1.0, other, 1.0)
         c = _real(other, "+")
-        return _unary("+", self.data + c, self, 1.0, c)
+        return _unary("+", self._data + c, self, 1.0, c)
 
     def __radd__(self, other: Number) -> Value:
         """c + a;  d/da = 1."""
         c = _real(other, "+")
-        return _unary("+", c + self.data, self, 1.0, _Left(c))
+        return _unary("+", c + self._data, self, 1.0, _Left(c))
 
     def __sub__(self, other: Operand) -> Value:
         """a - b;  d/da = 1, d/db = -1."""
         if isinstance(other, Value):
-            return _binary("-", self.data - other.data, self, 1.0, other, -1.0)
+            return _binary("-", self._data - other._data, self, 1.0, other, -1.0)
         c = _real(other, "-")
-        return _unary("-", self.data - c, self, 1.0, c)
+        return _unary("-", self._data - c, self, 1.0, c)
 
     def __rsub__(self, other: Number) -> Value:
         """c - a;  d/da = -1."""
         c = _real(other, "-")
-        return _unary("-", c - self.data, self, -1.0, _Left(c))
+        return _unary("-", c - self._data, self, -1.0, _Left(c))
 
     def __mul__(self, other: Operand) -> Value:
         """a * b;  d/da = b, d/db = a: multiplication swaps its inputs' values into their gradients."""
         if isinstance(other, Value):
-            a, b = self.data, other.data
+            a, b = self._data, other._data
             return _binary("*", a * b, self, b, other, a)
         c = _real(other, "*")
-        return _unary("*", self.data * c, self, c, c)
+        return _unary("*", self._data * c, self, c, c)
 
     def __rmul__(self, other: Number) -> Value:
         """c * a;  d/da = c."""
         c = _real(other, "*")
-        return _unary("*", c * self.data, self, c, _Left(c))
+        return _unary("*", c * self._data, self, c, _Left(c))
 
     def __truediv__(self, other: Operand) -> Value:
         """a / b;  d/da = 1/b, d/db = -a/b**2.  Raises ZeroDivisionError when b == 0."""
         if isinstance(other, Value):
-            a, b = self.data, _nonzero_divisor(other.data, self, other)
+            a, b = self._data, _nonzero_divisor(other._data, self, other)
             q = _finite(a / b, "/", self, other)
             return _binary("/", q, self, 1.0 / b, other, -q / b)
         c = _nonzero_divisor(_real(other, "/"), self, other)
-        return _unary("/", self.data / c, self, 1.0 / c, c)
+        return _unary("/", self._data / c, self, 1.0 / c, c)
 
     def __rtruediv__(self, other: Number) -> Value:
         """c / a;  d/da = -c/a**2.  Raises ZeroDivisionError when a == 0."""
         c = _real(other, "/")
-        a = _nonzero_divisor(self.data, c, self)
+        a = _nonzero_divisor(self._data, c, self)
         q = _finite(c / a, "/", c, self)
         return _unary("/", q, self, -q / a, _Left(c))
 
@@ -204,44 +255,44 @@ class Value:
         exponent's derivative for a negative base does not exist and raises ValueError in backward.
         """
         if isinstance(other, Value):
-            a, b = self.data, other.data
+            a, b = self._data, other._data
             out = _power(a, b, self, other)
             return _binary("**", out, self, _d_base(a, b, self), other, _d_exponent(a, b, out, other))
         c = _real(other, "**")
-        a = self.data
+        a = self._data
         return _unary("**", _power(a, c, self, c), self, _d_base(a, c, self), c)
 
     def __rpow__(self, other: Number) -> Value:
         """c ** a;  d/da = c**a * ln(c)."""
         c = _real(other, "**")
-        b = self.data
+        b = self._data
         out = _power(c, b, c, self)
         return _unary("**", out, self, _d_exponent(c, b, out, self), _Left(c))
 
     def __neg__(self) -> Value:
         """-a;  d/da = -1."""
-        return _unary("neg", -self.data, self, -1.0)
+        return _unary("neg", -self._data, self, -1.0)
 
     def __pos__(self) -> Value:
         return self
 
     def __abs__(self) -> Value:
         """|a|;  d/da = sign(a), and 0 at a = 0 (as PyTorch)."""
-        a = self.data
+        a = self._data
         return _unary("abs", abs(a), self, 1.0 if a > 0 else -1.0 if a < 0 else 0.0)
 
     # ---------------------------------------------------------------- functions
     def exp(self) -> Value:
         """e**a;  d/da = e**a, read from the output.  Raises OverflowError above a ~ 709.78."""
         try:
-            out = math.exp(self.data)
+            out = math.exp(self._data)
         except OverflowError:
-            raise OverflowError(f"exp({self.data!r}) overflows a float (largest argument is about 709.78)") from None
+            raise OverflowError(f"exp({self._data!r}) overflows a float (largest argument is about 709.78)") from None
         return _unary("exp", out, self, out)
 
     def log(self) -> Value:
         """ln(a);  d/da = 1/a.  Raises ValueError for a <= 0."""
-        a = self.data
+        a = self._data
         if a <= 0.0:
             raise ValueError(f"log({a!r}): the logarithm is only defined for positive numbers")
         return _unary("log", math.log(a), self, 1.0 / a)
@@ -252,7 +303,7 @@ class Value:
         Raises ValueError for a < 0. At a = 0 the derivative is infinite: backward raises
         ZeroDivisionError rather than producing inf.
         """
-        a = self.data
+        a = self._data
         if a < 0.0:
             raise ValueError(f"sqrt({a!r}): the square root is only defined for numbers >= 0")
         out = math.sqrt(a)
@@ -261,7 +312,7 @@ class Value:
 
     def tanh(self) -> Value:
         """tanh(a);  d/da = 1 - tanh(a)**2, read from the output (stable: tanh(1000) = 1, grad 0)."""
-        t = math.tanh(self.data)
+        t = math.tanh(self._data)
         return _unary("tanh", t, self, 1.0 - t * t)
 
     def sigmoid(self) -> Value:
@@ -270,7 +321,7 @@ class Value:
         Stable at any input: exp is only ever taken of a non-positive number, so sigmoid(-800) = 0
         and sigmoid(-40) keeps full relative precision.
         """
-        a = self.data
+        a = self._data
         if a >= 0.0:
             s = 1.0 / (1.0 + math.exp(-a))
         else:
@@ -280,7 +331,7 @@ class Value:
 
     def softplus(self) -> Value:
         """ln(1 + e**a), computed stably as max(a, 0) + ln(1 + e**-|a|);  d/da = sigmoid(a)."""
-        a = self.data
+        a = self._data
         e = math.exp(-abs(a))
         out = max(a, 0.0) + math.log1p(e)
         slope = 1.0 / (1.0 + e) if a >= 0.0 else e / (1.0 + e)
@@ -288,7 +339,7 @@ class Value:
 
     def relu(self) -> Value:
         """max(a, 0);  d/da = 1 for a > 0, else 0 (relu'(0) = 0, as PyTorch)."""
-        a = self.data
+        a = self._data
         if a > 0.0:
             return _unary("relu", a, self, 1.0)
         return _unary("relu", 0.0, self, 0.0)
@@ -303,9 +354,9 @@ class Value:
         return self._select("min", other, operator.lt)
 
     def _select(self, op: str, other: Operand, wins) -> Value:
-        a = self.data
+        a = self._data
         if isinstance(other, Value):
-            b = other.data
+            b = other._data
             da = 1.0 if wins(a, b) else 0.0 if wins(b, a) else 0.5
             return _binary(op, a if da else b, self, da, other, 1.0 - da)
         c = _real(other, op)
@@ -322,7 +373,7 @@ class Value:
         >>> y.backward(); x.grad
         2.0
         """
-        return Value(self.data, f"{self.label} (detached)" if self.label else "")
+        return Value(self._data, f"{self._label} (detached)" if self._label else "")
 
     # ---------------------------------------------------------------- gradients
     def backward(self) -> None:
@@ -343,16 +394,17 @@ class Value:
         [1.0, 1.0]
         """
         with _graph_lock, _collector_paused():
+            # _grad is the slot behind `grad`: written here directly, without the setter's check per edge
             order = topological_order(self)
             # Gradients from earlier calls are set aside: this pass computes only its own
             # contribution, then adds them back, or puts them back untouched if it fails.
-            earlier = [(node, node.grad) for node in order if node.grad]
+            earlier = [(node, node._grad) for node in order if node._grad]
             for node, _ in earlier:
-                node.grad = 0.0
+                node._grad = 0.0
             try:
-                self.grad = 1.0
+                self._grad = 1.0
                 for node in reversed(order):
-                    grad = node.grad
+                    grad = node._grad
                     if grad - grad:  # nan only for inf or nan (and nan is true): a cheap finiteness test
                         raise _not_finite(node, grad)
                     a = node._a
@@ -362,35 +414,35 @@ class Value:
                         da = node._da
                         if type(da) is tuple:
                             for child, local in zip(a, da):
-                                child.grad += local * grad
+                                child._grad += local * grad
                         elif da is not None:  # a micrograd-style closure adds to its inputs itself
                             _call_closure(node, a, da, grad)
                         continue
                     # chain rule: d out / d input = (d node / d input) * (d out / d node); += because an
                     # input that feeds several nodes (or the same node twice) sums what each sends back
-                    a.grad += node._da * grad
+                    a._grad += node._da * grad
                     b = node._b
                     if b is not None:
-                        b.grad += node._db * grad
+                        b._grad += node._db * grad
                 for node, grad in earlier:
-                    total = node.grad + grad
+                    total = node._grad + grad
                     if total - total:
                         raise _not_finite(node, total)
-                    node.grad = total
+                    node._grad = total
             except BaseException as failure:
                 for node in order:
-                    node.grad = 0.0
+                    node._grad = 0.0
                 for node, grad in earlier:
-                    node.grad = grad
+                    node._grad = grad
                 if isinstance(failure, (ZeroDivisionError, ValueError)) and str(failure).startswith("backward:"):
-                    raise type(failure)(f"{failure} (at {_described(node)}, value {node.data!r})") from None
+                    raise type(failure)(f"{failure} (at {_described(node)}, value {node._data!r})") from None
                 raise
 
     def zero_grad(self) -> None:
         """Set `grad` to 0.0 on every node of this Value's graph."""
         with _graph_lock, _collector_paused():
             for node in topological_order(self):
-                node.grad = 0.0
+                node._grad = 0.0
 
     # ---------------------------------------------------------------- copying and pickling
     def __reduce_ex__(self, protocol: Any) -> tuple:
@@ -401,7 +453,7 @@ class Value:
         stay shared with other references to them in the same pickle or deepcopy.
         """
         if self._a is None:
-            return (_leaf, (self.data, self.grad, self.label, self.role))
+            return (_leaf, (self._data, self._grad, self._label, self.role))
         order = topological_order(self)
         position = {id(node): i for i, node in enumerate(order)}
         entries: list = []
@@ -414,9 +466,9 @@ class Value:
             entries.append(
                 (
                     node.op,
-                    node.data,
-                    node.grad,
-                    node.label,
+                    node._data,
+                    node._grad,
+                    node._label,
                     node.role,
                     inputs,
                     node._da,
@@ -439,8 +491,8 @@ class Value:
         return self.op
 
     def __repr__(self) -> str:
-        label = f", label={self.label!r}" if self.label else ""
-        return f"Value(data={self.data!r}, grad={self.grad!r}{label})"
+        label = f", label={self._label!r}" if self._label else ""
+        return f"Value(data={self._data!r}, grad={self._grad!r}{label})"
 
 
 # -------------------------------------------------------------------- n-ary ops
@@ -456,10 +508,16 @@ def sum_of(values: Iterable[Operand]) -> Value:
     children: list[Value] = []
     constants: list[float] = []
     total = 0.0
+    try:
+        values = iter(values)
+    except TypeError:
+        raise TypeError(
+            f"sum_of: expected a list of numbers or Values, got {type(values).__name__} {_short(values)}"
+        ) from None
     for v in values:
         if isinstance(v, Value):
             children.append(v)
-            total += v.data
+            total += v._data
         else:
             c = _real(v, "sum_of")
             constants.append(c)
@@ -481,15 +539,22 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     >>> out.backward(); [wi.grad for wi in w]
     [2.0, 3.0]
     """
-    if len(weights) != len(inputs):
-        raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
+    try:
+        if len(weights) != len(inputs):
+            raise ValueError(f"dot: {len(weights)} weights but {len(inputs)} inputs; they must match")
+    except TypeError:  # no len(): a number, None, a generator
+        sized = not hasattr(weights, "__len__")
+        raise TypeError(
+            f"dot({'weights' if sized else 'inputs'}): expected a list of numbers or Values, got "
+            f"{type(weights if sized else inputs).__name__} {_short(weights if sized else inputs)}"
+        ) from None
     # Two short ways for what nn layers do: Value weights times Value inputs, or times plain floats
     # (a first layer's data). The sum is b + w0*x0 + w1*x1 + ..., in that order, as below.
-    w_data = [w.data for w in weights if type(w) is Value]
+    w_data = [w._data for w in weights if type(w) is Value]
     if len(w_data) == len(weights):
-        start = bias.data if type(bias) is Value else _real(bias, "dot(bias)")
+        start = bias._data if type(bias) is Value else _real(bias, "dot(bias)")
         tail = (bias,) if type(bias) is Value else ()
-        x_data = [x.data for x in inputs if type(x) is Value]
+        x_data = [x._data for x in inputs if type(x) is Value]
         if len(x_data) == len(inputs):
             total = reduce(operator.add, map(operator.mul, w_data, x_data), start)
             return _nary(
@@ -506,16 +571,16 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     x_locals: list[float] = []
     constants: list[float] = []
     if isinstance(bias, Value):
-        total = bias.data
+        total = bias._data
     else:
         total = _real(bias, "dot(bias)")
     for w, x in zip(weights, inputs):
         if isinstance(w, Value):
-            wd = w.data
+            wd = w._data
         else:
             wd = _real(w, "dot(weights)")
         if isinstance(x, Value):
-            xd = x.data
+            xd = x._data
             x_nodes.append(x)
             x_locals.append(wd)
         else:
@@ -531,6 +596,25 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
         children.append(bias)
         local_grads.append(1.0)
     return _nary("dot", _finite_sum(total, "dot"), tuple(children), tuple(local_grads), tuple(constants) or None)
+
+
+# -------------------------------------------------------------------- many parameters at once
+def set_data(nodes: Sequence[Value], values: Iterable[float]) -> None:
+    """`node.data = value` for each pair, checked as that setter checks, and all or none: what an
+    optimizer step does to thousands of parameters, without a property call for each."""
+    values = list(values)
+    if len(values) != len(nodes):
+        raise ValueError(f"set_data: {len(nodes)} nodes but {len(values)} values")
+    if not (set(map(type, values)) <= {float} and all(map(_isfinite, values))):  # else the setter's checks
+        values = [_real(v, "set_data", "a real number", ValueError) for v in values]
+    for node, value in zip(nodes, values):
+        node._data = value
+
+
+def zero_grads(nodes: Iterable[Value]) -> None:
+    """`node.grad = 0.0` for each node (a model's or an optimizer's parameters)."""
+    for node in nodes:
+        node._grad = 0.0
 
 
 # -------------------------------------------------------------------- building nodes
@@ -555,9 +639,9 @@ def _unary(op: str, data: float, a, da, number=None) -> Value:
     if not _isfinite(data):
         raise OverflowError(f"{_shown_op(op, _written((a,), number))} overflows a float")
     out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out._data = data
+    out._grad = 0.0
+    out._label = ""
     out.op = op
     out.role = None
     out._a = a
@@ -573,9 +657,9 @@ def _binary(op: str, data: float, a: Value, da, b: Value, db) -> Value:
     if not _isfinite(data):
         raise OverflowError(f"{_shown_op(op, (a, b))} overflows a float")
     out = _new_value(Value)
-    out.data = data
-    out.grad = 0.0
-    out.label = ""
+    out._data = data
+    out._grad = 0.0
+    out._label = ""
     out.op = op
     out.role = None
     out._a = a
@@ -606,7 +690,7 @@ def _written(children: tuple, number) -> tuple:
 
 
 def _shown_op(op: str, operands: tuple) -> str:
-    shown = [repr(v.data if isinstance(v, Value) else v) for v in operands]
+    shown = [repr(v._data if isinstance(v, Value) else v) for v in operands]
     return f" {op} ".join(shown) if len(shown) > 1 else f"{op}({', '.join(shown)})"
 
 
@@ -617,14 +701,17 @@ def _nothing() -> None:
 def _send_back(node: Value) -> None:
     """The chain rule at one node, for code that calls `node._backward()` itself (micrograd's loop)."""
     for child, local in zip(node.children, node.local_grads):
-        child.grad += local * node.grad
+        child._grad += local * node._grad
 
 
 def _call_closure(node: Value, inputs: tuple, closure: Callable[[], None], grad: float) -> None:
     """Run a `_backward` closure and keep what it sent to each input per unit of gradient, so that
     pictures and tables can show the gradient on each edge."""
-    before = [child.grad for child in inputs]
-    closure()
+    before = [child._grad for child in inputs]
+    try:
+        closure()
+    except _NotFiniteGrad as bad:
+        raise _not_finite(bad.node, bad.grad) from None
     seen: set[int] = set()
     locals_: list[float | None] = []
     for child, old in zip(inputs, before):
@@ -632,13 +719,13 @@ def _call_closure(node: Value, inputs: tuple, closure: Callable[[], None], grad:
             locals_.append(None)  # a child listed twice: its edges cannot be told apart
             continue
         seen.add(id(child))
-        locals_.append((child.grad - old) / grad)
+        locals_.append((child._grad - old) / grad)
     node._db = tuple(locals_)
 
 
 def _leaf(data: float, grad: float, label: str, role: Any) -> Value:
     leaf = Value(data, label)
-    leaf.grad = grad
+    leaf._grad = grad
     leaf.role = role
     return leaf
 
@@ -653,7 +740,7 @@ def _graph(entries: list) -> Value:
         op, data, grad, label, role, a, da, b, db, number = entry
         inputs = tuple(built[i] for i in a) if type(a) is tuple else built[a]
         node = _node(op, data, inputs, da, None if b is None else built[b], db, number)
-        node.grad, node.label, node.role = grad, label, role
+        node._grad, node._label, node.role = grad, label, role
         built.append(node)
     return built[-1]
 
@@ -666,7 +753,7 @@ def _described(node: Value) -> str:
 
 def _not_finite(node: Value, grad: float) -> OverflowError:
     return OverflowError(
-        f"backward: the gradient of {_described(node)} (value {node.data!r}) became {grad!r}; "
+        f"backward: the gradient of {_described(node)} (value {node._data!r}) became {grad!r}; "
         "every grad was left as it was before this call. A local derivative or a product of them is "
         "too large (or 0 * inf): rescale the inputs or use a more stable op."
     )
@@ -779,33 +866,36 @@ class _UndefinedDerivative:
 
 
 # -------------------------------------------------------------------- checks with clear messages
-def _real(x: object, where: str) -> float:
-    """x as a finite float, or TypeError/ValueError naming what was given and where."""
+def _real(x: object, where: str, expected: str = "a real number or a Value", overflow: type = OverflowError) -> float:
+    """x as a finite float, or TypeError/ValueError naming what was given and where.
+
+    An int too large for a float raises `overflow`: OverflowError in the ops (as float arithmetic
+    does), ValueError where it is an argument that was given (a setter, a size).
+    """
     t = type(x)
     if t is float and _isfinite(x):  # type: ignore[arg-type]  # the common case, kept short
         return x  # type: ignore[return-value]
-    if t is float or t is int:
+    if t is float or t is int or isinstance(x, Real) or _is_numpy_bool(x):
         try:
             value = float(x)  # type: ignore[arg-type]
         except OverflowError:
-            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
-    elif isinstance(x, Real) or _is_numpy_bool(x):
-        try:
-            value = float(x)  # type: ignore[arg-type]
-        except OverflowError:
-            raise OverflowError(f"{where}: {_short(x)} is too large for a float") from None
+            raise overflow(f"{where}: {_short(x)} is too large for a float") from None
+        except (TypeError, ValueError):  # a Real whose __float__ is broken
+            raise TypeError(f"{where}: {t.__name__} {_short(x)} cannot be read as a float") from None
     else:
-        shown = repr(x)
-        if len(shown) > 40:
-            shown = shown[:37] + "..."
-        raise TypeError(f"{where}: expected a real number or a Value, got {t.__name__} {shown}")
+        raise TypeError(f"{where}: expected {expected}, got {t.__name__} {_short(x)}")
     if not _isfinite(value):
-        raise ValueError(f"{where}: {x!r} is not a finite number")
+        raise ValueError(f"{where}: {_short(x)} is not a finite number")
     return value
 
 
 def _short(x: object) -> str:
-    shown = repr(x)
+    """repr(x) on one line and at most about 40 characters, for messages."""
+    try:
+        shown = repr(x)
+    except Exception:  # a broken __repr__ must not hide the message that names it
+        shown = f"<{type(x).__name__}>"
+    shown = " ".join(shown.split())
     return shown if len(shown) <= 40 else f"{shown[:20]}...{shown[-8:]} ({len(shown)} characters)"
 
 
@@ -816,12 +906,20 @@ def _is_numpy_bool(x: object) -> bool:
 
 def _text(label: object, where: str = "Value(label)") -> str:
     if not isinstance(label, str):
-        raise TypeError(f"{where}: expected a str, got {type(label).__name__}")
+        raise TypeError(f"{where}: expected a str, got {type(label).__name__} {_short(label)}")
     return label
 
 
+class _NotFiniteGrad(ValueError):
+    """Setting a grad to inf or nan; inside backward() it becomes the OverflowError that names the node."""
+
+    def __init__(self, node: Value, grad: float) -> None:
+        super().__init__(f"Value.grad: {grad!r} is not a finite number")
+        self.node, self.grad = node, grad
+
+
 def _shown(operand: object) -> str:
-    return repr(operand.data) if isinstance(operand, Value) else repr(operand)
+    return repr(operand._data) if isinstance(operand, Value) else repr(operand)
 
 
 def _finite(result: float, op: str, a: object, b: object) -> float:

@@ -28,6 +28,7 @@ True
 
 from __future__ import annotations
 
+import errno
 import json
 import math
 import os
@@ -37,8 +38,11 @@ from collections.abc import Iterable, Mapping
 from numbers import Integral, Real
 from typing import Any
 
+from autograd import checks
+
 from .module import MLP, Layer, Module, Neuron, Sequential
 from .residual import ResidualBlock, ResidualMLP
+from .text import Characters
 from .transformer import GPT, CausalSelfAttention, Embedding, FeedForward, LayerNorm, Linear, RMSNorm, TransformerBlock
 
 FORMAT = "skipgrad-model"
@@ -74,6 +78,8 @@ def state_dict(model: Module) -> dict[str, float]:
     >>> Neuron(2, seed=0).state_dict()
     {'w.0': 0.6888437030500962, 'w.1': 0.515908805880605, 'b': 0.0}
     """
+    if not isinstance(model, Module):
+        raise checks.wrong_type("state_dict", "model", "an nn.Module", model)
     return {name: p.data for name, p in model.named_parameters()}
 
 
@@ -83,12 +89,14 @@ def load_state_dict(model: Module, state: Mapping[str, Any]) -> None:
     Every name must be there and nothing else, and every value a finite real number; otherwise a
     ValueError lists all the problems and no parameter is changed. Gradients are left as they are.
     """
+    if not isinstance(model, Module):
+        raise checks.wrong_type("load_state_dict", "model", "an nn.Module", model)
     if not isinstance(state, Mapping):
-        raise TypeError(f"load_state_dict expects a mapping of names to numbers, got {type(state).__name__}")
+        raise checks.wrong_type(f"{type(model).__name__}.load_state_dict", "state", "a dict of names to numbers", state)
     params = model.named_parameters()
     wanted = {name for name, _ in params}
     missing = [name for name, _ in params if name not in state]
-    unexpected = [str(key) for key in state if key not in wanted]
+    unexpected = [_key(key) for key in state if key not in wanted]
     bad = []
     values: dict[str, float] = {}
     for name, value in state.items():
@@ -96,7 +104,7 @@ def load_state_dict(model: Module, state: Mapping[str, Any]) -> None:
             continue
         number = _real(value)
         if number is None:
-            bad.append(f"{name}={value!r:.40}")
+            bad.append(f"{name}={checks.shown(value)}")
         else:
             values[name] = number
     problems = []
@@ -123,6 +131,11 @@ def _real(value: object) -> float | None:
         return None
     number = float(value)
     return number if math.isfinite(number) else None
+
+
+def _key(key: object) -> str:
+    """A name for a message: as it is when it is a short printable str, else its short repr."""
+    return key if isinstance(key, str) and key.isprintable() and len(key) <= 60 else checks.shown(key)
 
 
 def _listed(items: list[str], limit: int = 10) -> str:
@@ -214,7 +227,7 @@ def _classes(classes: Iterable[type]) -> dict[str, type[Module]]:
     lookup: dict[str, type[Module]] = {}
     for cls in classes:
         if not (isinstance(cls, type) and issubclass(cls, Module)):
-            raise TypeError(f"classes= takes nn.Module subclasses, got {cls!r:.60}")
+            raise checks.wrong_type("nn.load", "classes", "nn.Module subclasses", cls)
         lookup[f"{cls.__module__}:{cls.__qualname__}"] = cls
         lookup.setdefault(cls.__qualname__, cls)
     return lookup
@@ -273,8 +286,17 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
     Before writing, the model is made again from its architecture (in memory, its own classes) and
     the parameter names are compared, so what `load` could not make again is refused now, with a
     ValueError (say, a model changed after it was made). The file is replaced in one step, so a
-    crash never leaves half a file.
+    crash never leaves half a file. A GPT's tokenizer (`model.tokenizer`, set by train_gpt) is kept too.
     """
+    if not isinstance(model, Module):
+        raise checks.wrong_type("nn.save", "model", "an nn.Module", model)
+    target = _path(path, "nn.save")
+    folder = os.path.dirname(target)
+    if not os.path.isdir(folder):
+        shown = f"there is no folder {checks.shown_path(folder)} to write {checks.shown_path(target)} in"
+        raise FileNotFoundError(errno.ENOENT, f"nn.save: {shown}")
+    if os.path.isdir(target):
+        raise IsADirectoryError(errno.EISDIR, f"nn.save: {checks.shown_path(target)} is a folder")
     arch = architecture(model)
     weights = state_dict(model)
     bad = [f"{name}={value!r}" for name, value in weights.items() if not math.isfinite(value)]
@@ -290,19 +312,36 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
             f"different parameters (missing: {_listed(lost) or 'none'}; new: {_listed(new) or 'none'}); "
             "was it changed after it was made?"
         )
-    text = json.dumps(
-        {"format": FORMAT, "version": VERSION, "architecture": arch, "weights": weights}, indent=1, allow_nan=False
-    )
-    target = os.path.abspath(os.fspath(path))
-    temporary = os.path.join(os.path.dirname(target), f".{os.path.basename(target)}.{uuid.uuid4().hex}.tmp")
+    data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "architecture": arch, "weights": weights}
+    tokenizer = getattr(model, "tokenizer", None)
+    if isinstance(tokenizer, Characters):
+        data["tokenizer"] = {"chars": list(tokenizer.chars)}
+    text = json.dumps(data, indent=1, allow_nan=False)
+    temporary = os.path.join(folder, f".{os.path.basename(target)}.{uuid.uuid4().hex}.tmp")
     try:
         with open(temporary, "x", encoding="utf-8") as file:  # "x": the usual permissions, never another file
             file.write(text + "\n")
         os.replace(temporary, target)
+    except OSError as error:  # named after the user's file, not the temporary one
+        if os.path.exists(temporary):
+            os.remove(temporary)
+        raise type(error)(error.errno, f"nn.save: cannot write {checks.shown_path(target)}: {error.strerror}") from None
     except BaseException:
         if os.path.exists(temporary):
             os.remove(temporary)
         raise
+
+
+def _path(path: object, where: str) -> str:
+    """An absolute path from a str or os.PathLike."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise checks.wrong_type(where, "path", "a str or a pathlib.Path", path)
+    text = os.fspath(path)
+    if not isinstance(text, str):
+        raise checks.wrong_type(where, "path", "a str or a pathlib.Path", path)
+    if not text or "\0" in text:
+        raise checks.wrong_value(where, "path", "a file name", path)
+    return os.path.abspath(text)
 
 
 def _classes_in(model: Module) -> list[type[Module]]:
@@ -332,11 +371,22 @@ def load(path: str | os.PathLike[str], classes: Iterable[type] = ()) -> Module:
     Raises ValueError for a file that is not a complete skipgrad model file, was written by a newer
     version, names a class you did not pass, or whose weights do not fit the architecture.
     """
+    _path(path, "nn.load")
+    if isinstance(classes, type):
+        classes = [classes]
+    if isinstance(classes, (str, bytes)) or not isinstance(classes, Iterable):
+        raise checks.wrong_type("nn.load", "classes", "a list of nn.Module subclasses", classes)
+    classes = list(classes)
+    _classes(classes)  # checked before the file is read
     try:
         with open(path, encoding="utf-8") as file:
             text = file.read()
     except UnicodeDecodeError as error:
         raise ValueError(f"{os.fspath(path)} is not a skipgrad model file: it is not UTF-8 text ({error})") from None
+    except OSError as error:  # no such file, a folder, no permission: named in one line
+        raise type(error)(
+            error.errno, f"nn.load: cannot read {checks.shown_path(os.fspath(path))}: {error.strerror}"
+        ) from None
     try:
         data = json.loads(text, parse_constant=_refuse_constant)
     except json.JSONDecodeError as error:
@@ -366,12 +416,35 @@ def _from_data(data: object, classes: Iterable[type], source: str) -> Module:
     for key in ("architecture", "weights"):
         if not isinstance(data.get(key), dict):
             raise ValueError(f'{source}: corrupt file, "{key}" is missing or not a JSON object')
+    tokenizer = _tokenizer(data.get("tokenizer"), source)
     try:
-        model = build(data["architecture"], classes)
+        # No module may be made with more parameters than the file has weights: a few bytes that ask
+        # for n_embd 1000000 are refused before anything is allocated.
+        with checks.parameter_budget(len(data["weights"]), source):
+            model = build(data["architecture"], classes)
     except ValueError as error:
         raise ValueError(f"{source}: {error}") from error
     try:
         load_state_dict(model, data["weights"])
     except ValueError as error:
         raise ValueError(f"{source}: the weights do not fit the architecture: {error}") from None
+    if tokenizer is not None:
+        if not isinstance(model, GPT) or (tokenizer.vocab_size, tokenizer.bos) != (model.vocab_size, model.bos):
+            raise ValueError(f"{source}: corrupt file, the tokenizer {tokenizer!r} does not fit the model")
+        model.tokenizer = tokenizer
     return model
+
+
+def _tokenizer(saved: object, source: str) -> Characters | None:
+    """The tokenizer a file keeps (files written before tokenizers were saved have none)."""
+    if saved is None:
+        return None
+    chars = saved.get("chars") if isinstance(saved, dict) and set(saved) == {"chars"} else None
+    if (
+        not isinstance(chars, list)
+        or not chars
+        or not all(isinstance(c, str) and len(c) == 1 for c in chars)
+        or chars != sorted(set(chars))
+    ):
+        raise ValueError(f'{source}: corrupt file, "tokenizer" must be {{"chars": [sorted distinct characters]}}')
+    return Characters(["".join(chars)])

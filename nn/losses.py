@@ -11,7 +11,7 @@ from collections.abc import Sequence
 from numbers import Real
 from typing import Union
 
-from autograd import Value, sum_of
+from autograd import Value, checks, sum_of
 
 Prediction = Union[Value, float]
 
@@ -64,8 +64,12 @@ def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
         rows: list = [logits]
         labels: list = [targets]
     elif not isinstance(targets, (list, tuple)):
-        raise ValueError(f"cross_entropy: targets must be a class index or a list of them, got {targets!r:.40}")
+        raise TypeError(f"cross_entropy: targets must be a class index or a list of them, got {checks.shown(targets)}")
     else:
+        if not isinstance(logits, (list, tuple)):
+            raise TypeError(
+                f"cross_entropy: logits must be a list of rows (one per target), got {checks.shown(logits)}"
+            )
         rows, labels = [_plain(row) for row in logits], [_plain(t) for t in targets]
         if not rows or not all(isinstance(row, (list, tuple)) for row in rows):
             raise ValueError("cross_entropy: a batch needs a list of logit rows (one list per sample)")
@@ -76,15 +80,26 @@ def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
 
 def l2_penalty(parameters: Sequence[Value], alpha: float = 1e-4) -> Value:
     """alpha * sum(p * p): weight decay as a loss term (micrograd's demo uses alpha = 1e-4)."""
+    parameters = _plain(parameters)
+    if isinstance(parameters, (str, bytes)) or not isinstance(parameters, (Sequence, set)):
+        raise checks.wrong_type("l2_penalty", "parameters", "a list of Values", parameters)
+    for p in parameters:
+        if not isinstance(p, Value):
+            raise checks.wrong_type("l2_penalty", "parameters", "a list of Values", p)
+    alpha = checks.real(alpha, "l2_penalty", "alpha", minimum=0.0)
     return alpha * sum_of([p * p for p in parameters])
 
 
 def _cross_entropy_one(row: Sequence[Prediction], label: int) -> Value:
-    if not isinstance(row, (list, tuple)) or not row:
-        raise ValueError(f"cross_entropy: each sample needs a non-empty list of logits, got {row!r:.40}")
-    if not isinstance(label, int) or isinstance(label, bool) or not 0 <= label < len(row):
+    if not isinstance(row, (list, tuple)):
+        raise checks.wrong_type("cross_entropy", "logits", "a list of logits per sample", row)
+    if not row:
+        raise ValueError("cross_entropy(logits): expected a non-empty list of logits per sample, got []")
+    if not isinstance(label, int) or isinstance(label, bool):
+        raise TypeError(f"cross_entropy: target {checks.shown(label)} is not a class index (an int)")
+    if not 0 <= label < len(row):
         raise ValueError(f"cross_entropy: target {label!r} is not a class index in 0..{len(row) - 1}")
-    zs = [_value(z) for z in row]
+    zs = [_value(z, "cross_entropy") for z in row]
     top = max(z.data for z in zs)  # a constant shift: log-sum-exp does not depend on it
     log_sum_exp = sum_of([(z - top).exp() for z in zs]).log() + top
     return log_sum_exp - zs[label]
@@ -98,12 +113,17 @@ def _pair(predictions, targets, where: str) -> tuple[list, list]:
         raise ValueError(f"{where}: no predictions")
     if len(ps) != len(ts):
         raise ValueError(f"{where}: {len(ps)} predictions but {len(ts)} targets")
+    ps = [_value(p, where) for p in ps]
     for t in ts:
         # Real, not (int, float): numpy's longdouble stays a numpy scalar through .tolist()
         if not isinstance(t, Real):
-            raise ValueError(f"{where}: targets must be plain numbers, got {type(t).__name__}")
-        if not math.isfinite(t):
-            raise ValueError(f"{where}: targets must be finite, got {t!r}")
+            raise TypeError(f"{where}: targets must be plain numbers, got {type(t).__name__} {checks.shown(t)}")
+        try:
+            finite = math.isfinite(t)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            raise ValueError(f"{where}: targets must be finite, got {checks.shown(t)}")
     return ps, ts
 
 
@@ -123,12 +143,12 @@ def _check_labels(targets: list, allowed: tuple, where: str, words: str) -> None
             raise ValueError(f"{where}: targets must be {words}, got {t!r}")
 
 
-def _value(p: Prediction) -> Value:
+def _value(p: Prediction, where: str = "loss") -> Value:
     if isinstance(p, Value):
         return p
     if isinstance(p, Real) and not isinstance(p, bool):  # numpy's real scalars too; a bool is no score
-        return Value(p)
-    raise ValueError(f"predictions must be Values or numbers, got {type(p).__name__}")
+        return Value(checks.real(p, where, "predictions", words="Values or numbers"))
+    raise TypeError(f"{where}: predictions must be Values or numbers, got {type(p).__name__} {checks.shown(p)}")
 
 
 def _mean(terms: list[Value]) -> Value:

@@ -11,8 +11,9 @@ import random
 from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
-from autograd import Value, dot
+from autograd import Value, checks, dot
 from autograd.structure import Group, Role
+from autograd.value import zero_grads
 
 Input = Union[Value, float, int]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
@@ -95,8 +96,7 @@ class Module(Group):
 
     def zero_grad(self) -> None:
         """Set the gradient of every parameter to 0.0."""
-        for p in self.parameters():
-            p.grad = 0.0
+        zero_grads(self.parameters())
 
     def children(self) -> list[Module]:
         """The direct parts, in the order they were assigned (used by diagnostics and drawings).
@@ -155,11 +155,13 @@ def _adopt(parent: Module, child: Module, name: str) -> None:
         object.__setattr__(child, "name", name)
 
 
-def make_rng(seed: int | None = None, rng: random.Random | None = None):
+def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng"):
     """The random source for weights: `rng`, else a fresh Random(seed), else the global `random`
     module (so that `random.seed(1337)` before building reproduces micrograd's weights)."""
+    seed = checks.seed(seed, where)
+    rng = checks.rng(rng, where)
     if rng is not None and seed is not None:
-        raise ValueError("give either seed= or rng=, not both")
+        raise ValueError(f"{where}: give either seed= or rng=, not both")
     if rng is not None:
         return rng
     if seed is not None:
@@ -198,9 +200,15 @@ class Neuron(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        _check_size(nin, "nin")
-        source = make_rng(seed, rng)
-        self.activation = _check_activation(activation if activation is not None else "relu" if nonlin else "linear")
+        nin = checks.integer(nin, "Neuron", "nin", minimum=1)
+        checks.flag(nonlin, "Neuron", "nonlin")
+        checks.flag(bias, "Neuron", "bias")
+        if activation is not None:
+            checks.one_of(activation, "Neuron", "activation", ACTIVATIONS)
+        checks.text(name, "Neuron", "name")
+        checks.parameters("Neuron", nin + bool(bias))
+        source = make_rng(seed, rng, "Neuron")
+        self.activation = activation if activation is not None else "relu" if nonlin else "linear"
         self.nonlin = self.activation != "linear"
         self.name = name
         self.w = [self.mark(Value(source.uniform(-1, 1)), f"w{i}", parameter=True) for i in range(nin)]
@@ -211,7 +219,12 @@ class Neuron(Module):
     kind = "n"
 
     def __call__(self, x: Sequence[Input] | Input) -> Value:
-        return self._forward(_as_inputs(x, len(self.w), self))
+        x = _as_inputs(x, len(self.w), self)
+        try:
+            return self._forward(x)
+        except (TypeError, ValueError):
+            _check_items(x, self)  # names the module and the input, not dot()
+            raise
 
     def _forward(self, x: Sequence[Input]) -> Value:
         """The call without the input check (a Layer checks once for all its neurons)."""
@@ -258,8 +271,11 @@ class Layer(Module):
         name: str = "",
         **neuron_options,
     ) -> None:
-        _check_size(nout, "nout")
-        source = make_rng(seed, rng)
+        nin = checks.integer(nin, "Layer", "nin", minimum=1)
+        nout = checks.integer(nout, "Layer", "nout", minimum=1)
+        checks.text(name, "Layer", "name")
+        checks.parameters("Layer", nout * (nin + (neuron_options.get("bias", True) is not False)))
+        source = make_rng(seed, rng, "Layer")
         self.nin, self.nout = nin, nout
         self.name = name
         self.neurons = [Neuron(nin, rng=source, **neuron_options) for _ in range(nout)]
@@ -272,7 +288,11 @@ class Layer(Module):
     def outputs(self, x: Sequence[Input] | Input) -> list[Value]:
         """The layer's outputs, always as a list."""
         x = _as_inputs(x, self.nin, self)
-        return [n._forward(x) for n in self.neurons]
+        try:
+            return [n._forward(x) for n in self.neurons]
+        except (TypeError, ValueError):
+            _check_items(x, self)  # names the module and the input, not dot()
+            raise
 
     def parameters(self) -> list[Value]:
         return [p for n in self.neurons for p in n.parameters()]
@@ -307,10 +327,17 @@ class MLP(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
+        nin = checks.integer(nin, "MLP", "nin", minimum=1)
+        if isinstance(nouts, (str, bytes)) or not isinstance(nouts, Sequence) and not hasattr(nouts, "tolist"):
+            raise checks.wrong_type("MLP", "nouts", "a list of layer sizes, such as [16, 16, 1]", nouts)
+        nouts = [checks.integer(n, "MLP", "nouts", minimum=1, words="positive ints") for n in list(nouts)]
         if not nouts:
-            raise ValueError("MLP needs at least one layer size in nouts")
-        source = make_rng(seed, rng)
+            raise ValueError("MLP(nouts): expected at least one layer size, got []")
+        checks.one_of(activation, "MLP", "activation", ACTIVATIONS)
+        checks.text(name, "MLP", "name")
         sizes = [nin, *nouts]
+        checks.parameters("MLP", sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))))
+        source = make_rng(seed, rng, "MLP")
         last = len(nouts) - 1
         self.name = name
         self.layers = [
@@ -347,7 +374,11 @@ class Sequential(Module):
 
     def __init__(self, *modules: Module, name: str = "") -> None:
         if not modules:
-            raise ValueError("Sequential needs at least one module")
+            raise ValueError("Sequential: expected at least one module, got none")
+        for i, m in enumerate(modules):
+            if not isinstance(m, Module):
+                raise checks.wrong_type("Sequential", f"module {i}", "an nn.Module", m)
+        checks.text(name, "Sequential", "name")
         self.name = name
         self.modules = list(modules)
 
@@ -365,15 +396,15 @@ class Sequential(Module):
 
 
 # ------------------------------------------------------------------------------ checks
-def _check_size(n: object, what: str) -> None:
-    if not isinstance(n, int) or isinstance(n, bool) or n < 1:
-        raise ValueError(f"{what} must be a positive int, got {n!r}")
+def _check_activation(activation: object, where: str = "ResidualBlock") -> str:
+    return checks.one_of(activation, where, "activation", ACTIVATIONS)
 
 
-def _check_activation(activation: str) -> str:
-    if activation not in ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ACTIVATIONS)}; got {activation!r}")
-    return activation
+def _check_items(x: Sequence[Input], module: Module) -> None:
+    """The TypeError or ValueError that names the first input that is not a finite number or a Value."""
+    for i, v in enumerate(x):
+        if not isinstance(v, Value):
+            checks.real(v, type(module).__name__, f"input {i}", words="a real number or a Value")
 
 
 def _as_inputs(x: object, expected: int, module: Module) -> Sequence[Input]:
@@ -388,10 +419,8 @@ def _as_inputs(x: object, expected: int, module: Module) -> Sequence[Input]:
     # the only numpy scalars tolist() leaves are long doubles: one input, which dot() reads or names
     if (isinstance(x, (Value, int, float)) and not isinstance(x, bool)) or type(x).__module__ == "numpy":
         x = [x]
-    elif isinstance(x, (str, bytes)) or not hasattr(x, "__len__"):
-        raise TypeError(
-            f"{type(module).__name__} expects a list of {expected} numbers or Values, got {type(x).__name__}"
-        )
+    elif isinstance(x, (str, bytes, dict, set)) or not hasattr(x, "__len__") or not hasattr(x, "__getitem__"):
+        raise checks.wrong_type(type(module).__name__, "x", f"a list of {expected} numbers or Values", x)
     if len(x) != expected:
         raise ValueError(f"{type(module).__name__} expects {expected} inputs, got {len(x)}")
     return x  # type: ignore[return-value]

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Union
 
-from autograd import Value
+from autograd import Value, checks
+from autograd.value import set_data, zero_grads
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -15,24 +16,31 @@ class Optimizer:
     """Holds the parameters and the step count; `lr` may be a number or a function of the step (0, 1, ...)."""
 
     def __init__(self, params: Sequence[Value], lr: LearningRate) -> None:
+        where = type(self).__name__
+        tolist = getattr(params, "tolist", None)
+        if callable(tolist):  # a numpy array of Values
+            params = tolist()
+        if isinstance(params, (str, bytes, Value)) or not isinstance(params, Iterable):
+            raise checks.wrong_type(where, "params", "a list of Values (model.parameters())", params)
         self.params = list(params)
         if not self.params:
-            raise ValueError(f"{type(self).__name__} got no parameters")
+            raise ValueError(f"{where}(params): expected at least one parameter, got none")
         for p in self.params:
             if not isinstance(p, Value):
-                raise TypeError(f"{type(self).__name__} optimizes Values, got {type(p).__name__}")
-        if not callable(lr) and not (isinstance(lr, (int, float)) and lr > 0):
-            raise ValueError(f"lr must be a positive number or a function of the step, got {lr!r}")
+                raise checks.wrong_type(where, "params", "Values", p)
+        if not callable(lr):
+            lr = checks.real(lr, where, "lr", positive=True, words="a number > 0 or a function of the step")
         self.lr = lr
         self.steps = 0
 
     def learning_rate(self) -> float:
         """The learning rate for the coming step."""
-        return float(self.lr(self.steps)) if callable(self.lr) else float(self.lr)
+        if not callable(self.lr):
+            return float(self.lr)
+        return checks.real(self.lr(self.steps), f"{type(self).__name__}: lr({self.steps})", "", minimum=0.0)
 
     def zero_grad(self) -> None:
-        for p in self.params:
-            p.grad = 0.0
+        zero_grads(self.params)
 
     def step(self) -> None:
         self._update(self.learning_rate())
@@ -55,21 +63,19 @@ class SGD(Optimizer):
         self, params: Sequence[Value], lr: LearningRate, momentum: float = 0.0, weight_decay: float = 0.0
     ) -> None:
         super().__init__(params, lr)
-        if momentum < 0 or weight_decay < 0:
-            raise ValueError("momentum and weight_decay must be >= 0")
+        momentum = checks.real(momentum, "SGD", "momentum", minimum=0.0)
+        weight_decay = checks.real(weight_decay, "SGD", "weight_decay", minimum=0.0)
         self.momentum, self.weight_decay = momentum, weight_decay
         self.velocity: list[float] | None = None
 
     def _update(self, lr: float) -> None:
         grads = [p.grad + self.weight_decay * p.data for p in self.params]
+        velocity = self.velocity
         if self.momentum:
-            if self.velocity is None:
-                self.velocity = grads
-            else:
-                self.velocity = [self.momentum * v + g for v, g in zip(self.velocity, grads)]
-            grads = self.velocity
-        for p, g in zip(self.params, grads):
-            p.data -= lr * g
+            velocity = grads if velocity is None else [self.momentum * v + g for v, g in zip(velocity, grads)]
+            grads = velocity
+        _assign(self, [p.data - lr * g for p, g in zip(self.params, grads)])
+        self.velocity = velocity
 
 
 class Adam(Optimizer):
@@ -88,6 +94,13 @@ class Adam(Optimizer):
         eps: float = 1e-8,
     ) -> None:
         super().__init__(params, lr)
+        if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+            raise checks.wrong_type("Adam", "betas", "a pair of numbers in [0, 1)", betas)
+        b1, b2 = (checks.real(b, "Adam", "betas", minimum=0.0, words="numbers in [0, 1)") for b in betas)
+        betas = (b1, b2)
+        if not all(b < 1.0 for b in betas):
+            raise checks.wrong_value("Adam", "betas", "numbers in [0, 1)", betas)
+        eps = checks.real(eps, "Adam", "eps", positive=True)
         self.betas, self.eps = betas, eps
         self.m = [0.0] * len(self.params)
         self.v = [0.0] * len(self.params)
@@ -96,8 +109,24 @@ class Adam(Optimizer):
         b1, b2 = self.betas
         t = self.steps + 1
         correction1, correction2 = 1 - b1**t, 1 - b2**t
-        for i, p in enumerate(self.params):
+        eps, m, v, new = self.eps, [], [], []
+        for p, mi, vi in zip(self.params, self.m, self.v):  # one loop: this runs per parameter per step
             g = p.grad
-            self.m[i] = b1 * self.m[i] + (1 - b1) * g
-            self.v[i] = b2 * self.v[i] + (1 - b2) * g * g
-            p.data -= lr * (self.m[i] / correction1) / (math.sqrt(self.v[i] / correction2) + self.eps)
+            mi = b1 * mi + (1 - b1) * g
+            vi = b2 * vi + (1 - b2) * g * g
+            m.append(mi)
+            v.append(vi)
+            new.append(p.data - lr * (mi / correction1) / (math.sqrt(vi / correction2) + eps))
+        _assign(self, new)
+        self.m, self.v = m, v
+
+
+def _assign(optimizer: Optimizer, new: list[float]) -> None:
+    """Set every parameter's data, or none when a value is not finite (a step too large for a float)."""
+    if not all(map(math.isfinite, new)):
+        i = next(i for i, value in enumerate(new) if not math.isfinite(value))
+        raise OverflowError(
+            f"{type(optimizer).__name__}.step: parameter {i} would become {new[i]!r} (gradient "
+            f"{optimizer.params[i].grad!r}); nothing was changed: lower the learning rate"
+        )
+    set_data(optimizer.params, new)

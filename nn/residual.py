@@ -11,7 +11,7 @@ import random
 from collections.abc import Sequence
 from typing import Any
 
-from autograd import Value, topological_order
+from autograd import Value, checks, topological_order
 from autograd.structure import Role
 
 from .module import Input, Layer, Module, _as_inputs, _check_activation, make_rng
@@ -65,18 +65,22 @@ class ResidualBlock(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        nout = nin if nout is None else nout
+        nin = checks.integer(nin, "ResidualBlock", "nin", minimum=1)
+        nout = nin if nout is None else checks.integer(nout, "ResidualBlock", "nout", minimum=1)
         if shortcut is None:
             shortcut = "identity" if nin == nout else "projection"
-        if shortcut not in SHORTCUTS:
-            raise ValueError(f"shortcut must be one of {', '.join(SHORTCUTS)}; got {shortcut!r}")
+        checks.one_of(shortcut, "ResidualBlock", "shortcut", SHORTCUTS)
         if shortcut == "identity" and nin != nout:
             raise ValueError(
-                f"an identity shortcut needs nin == nout (got {nin} and {nout}); use shortcut='projection' or 'zeros'"
+                f"ResidualBlock(shortcut): an identity shortcut needs nin == nout (got {nin} and {nout}); "
+                "use shortcut='projection' or 'zeros'"
             )
-        if layers not in (1, 2):
-            raise ValueError(f"layers must be 1 or 2, got {layers!r}")
-        source = make_rng(seed, rng)
+        checks.one_of(layers, "ResidualBlock", "layers", (1, 2))
+        checks.flag(activation_after_add, "ResidualBlock", "activation_after_add")
+        checks.text(name, "ResidualBlock", "name")
+        _check_activation(activation)
+        checks.parameters("ResidualBlock", _block_parameters(nin, nout, layers, shortcut))
+        source = make_rng(seed, rng, "ResidualBlock")
         self.nin, self.nout = nin, nout
         self.activation = _check_activation(activation)
         self.shortcut = shortcut
@@ -101,8 +105,8 @@ class ResidualBlock(Module):
         gradient is the part that went through the branch F; `detach="branch"` does the opposite and
         leaves only the part that came through the shortcut."""
         x = _as_inputs(x, self.nin, self)
-        if detach not in (None, "skip", "branch"):
-            raise ValueError(f"detach must be None, 'skip' or 'branch'; got {detach!r}")
+        if detach is not None:
+            checks.one_of(detach, "ResidualBlock", "detach", ("skip", "branch"))
         h = self.fc1.outputs(_detached(x) if detach == "branch" else x)
         if self.fc2 is not None:
             h = self.fc2.outputs(h)
@@ -194,9 +198,15 @@ class ResidualMLP(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        if not isinstance(depth, int) or depth < 0:
-            raise ValueError(f"depth must be an int >= 0, got {depth!r}")
-        source = make_rng(seed, rng)
+        nin = checks.integer(nin, "ResidualMLP", "nin", minimum=1)
+        width = checks.integer(width, "ResidualMLP", "width", minimum=1)
+        depth = checks.integer(depth, "ResidualMLP", "depth", minimum=0)
+        nout = checks.integer(nout, "ResidualMLP", "nout", minimum=1)
+        checks.one_of(shortcut, "ResidualMLP", "shortcut", SHORTCUTS)
+        checks.one_of(layers, "ResidualMLP", "layers", (1, 2))
+        blocks = depth * _block_parameters(width, width, layers, shortcut)
+        checks.parameters("ResidualMLP", (nin + 1) * width + blocks + (width + 1) * nout)
+        source = make_rng(seed, rng, "ResidualMLP")
         self.nin = nin
         self.input = Layer(nin, width, activation=activation, rng=source)
         self.name = name
@@ -223,6 +233,11 @@ class ResidualMLP(Module):
     def __repr__(self) -> str:
         block = self.blocks[0] if self.blocks else None
         return f"ResidualMLP({self.nin} -> {len(self.blocks)} x {block!r} -> {self.head.nout})"
+
+
+def _block_parameters(nin: int, nout: int, layers: int, shortcut: str) -> int:
+    """How many parameters a ResidualBlock of these sizes has: fc1, fc2 (two layers), Ws (projection)."""
+    return (nin + 1) * nout + (nout + 1) * nout * (layers == 2) + nin * nout * (shortcut == "projection")
 
 
 def _detached(x: Sequence[Input]) -> list[Input]:

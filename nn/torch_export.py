@@ -35,7 +35,7 @@ import functools
 import math
 from typing import Any
 
-from autograd import Value
+from autograd import Value, checks
 
 from .io import NN_CLASSES, architecture, build
 from .module import MLP, Layer, Module, Neuron, Sequential
@@ -169,10 +169,14 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
     The module also carries `skipgrad_architecture` (how the model was made, when that can be saved
     as JSON), so that `from_torch(module)` can make a new skipgrad model without being given one.
     """
+    if not isinstance(model, Module):
+        raise checks.wrong_type("to_torch", "model", "an nn.Module", model)
     torch = _torch()
     dtype = torch.float64 if dtype is None else dtype
     if not (isinstance(dtype, torch.dtype) and dtype.is_floating_point):
-        raise TypeError(f"to_torch: dtype must be a torch floating dtype such as torch.float64, got {dtype!r}")
+        raise TypeError(
+            f"to_torch: dtype must be a torch floating dtype such as torch.float64, got {checks.shown(dtype)}"
+        )
     links = _links(model)
     module = _make(model, _classes())
     tensors = dict(module.named_parameters())
@@ -204,6 +208,8 @@ def from_torch(module: Any, model: Module | None = None) -> Module:
     torch = _torch()
     if not isinstance(module, torch.nn.Module):
         raise TypeError(f"from_torch expects a torch.nn.Module, got {type(module).__name__}")
+    if model is not None and not isinstance(model, Module):
+        raise checks.wrong_type("from_torch", "model", "an nn.Module or None", model)
     if model is None:
         arch = getattr(module, "skipgrad_architecture", None)
         if arch is None:

@@ -9,7 +9,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
 
-from autograd import Value
+from autograd import Value, checks
 
 from .losses import _plain, binary_cross_entropy_with_logits, cross_entropy, hinge_loss, l2_penalty, mse_loss
 from .module import Module
@@ -71,11 +71,31 @@ def fit(
     >>> len(history.loss)
     3
     """
+    if not isinstance(model, Module):
+        raise checks.wrong_type("fit", "model", "an nn.Module", model)
     X, y = _plain(X), _plain(y)  # lists from here on, as make_moons gives them
+    _check_rows(X, "X")
+    if not isinstance(y, (list, tuple)):
+        raise checks.wrong_type("fit", "y", "a list of targets (or a 1-D numpy array)", y)
+    steps = checks.integer(steps, "fit", "steps", minimum=1)
+    if not callable(loss) and not any(loss == name for name in LOSSES if isinstance(loss, str)):
+        words = f"one of {', '.join(map(repr, LOSSES))} or a function"
+        raise (checks.wrong_value if isinstance(loss, str) else checks.wrong_type)("fit", "loss", words, loss)
+    if optimizer is not None and not isinstance(optimizer, Optimizer):
+        raise checks.wrong_type("fit", "optimizer", "an nn.SGD, nn.Adam or None", optimizer)
+    l2 = checks.real(l2, "fit", "l2", minimum=0.0)
+    if batch_size is not None:
+        batch_size = checks.integer(batch_size, "fit", "batch_size", minimum=1, words="a positive int or None")
+    seed = checks.seed(seed, "fit")
+    _check_progress(progress, "fit")
+    checks.flag(live, "fit", "live")
+    live_every = checks.integer(live_every, "fit", "live_every", minimum=1)
     if loss in ("hinge", "bce", "mse") and y and all(isinstance(t, (list, tuple)) and len(t) == 1 for t in y):
         y = [t[0] for t in y]  # a column of targets, as scikit-learn users often have it
     if len(X) != len(y):
         raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
+    if not X:
+        raise ValueError("fit(X): expected at least one input, got none")
     loss_fn = _loss_function(loss)
     params = model.parameters()
     if optimizer is None:
@@ -132,6 +152,28 @@ def _loss_function(loss: str | Callable) -> Callable:
     return LOSSES[loss]
 
 
+def _check_rows(X: object, arg: str) -> None:
+    """X is a list of inputs, each a number or a flat list of numbers (a 1-D or 2-D array as lists)."""
+    if not isinstance(X, (list, tuple)):
+        raise checks.wrong_type("fit", arg, "a list of inputs (or a 2-D numpy array)", X)
+    width = None
+    for i, row in enumerate(X):
+        row = _plain(row)
+        items = row if isinstance(row, (list, tuple)) else [row]
+        for v in items:
+            if not isinstance(v, Value):
+                checks.real(v, "fit", f"{arg}[{i}]", words="numbers or Values (X is 1-D or 2-D)")
+        if width is None:
+            width = len(items)
+        elif len(items) != width:
+            raise ValueError(f"fit({arg}): row {i} has {len(items)} numbers but row 0 has {width} (ragged)")
+
+
+def _check_progress(progress: object, where: str) -> None:
+    if progress is not None:
+        checks.flag(progress, where, "progress")
+
+
 def _progress_bar(steps: int, progress: bool | None):
     show = _in_notebook() or sys.stderr.isatty() if progress is None else progress
     if not show:
@@ -170,6 +212,7 @@ def train_gpt(
     model,
     words: Sequence[str],
     *,
+    tokenizer=None,
     steps: int = 500,
     lr: float = 0.01,
     seed: int | None = 0,
@@ -180,22 +223,40 @@ def train_gpt(
     decaying linearly to 0, words taken in a shuffled order. Returns the loss of every step.
 
     Args:
-        model: an nn.GPT whose vocabulary covers the words' characters plus bos.
+        model: an nn.GPT.
         words: e.g. nn.data.names().
+        tokenizer: the nn.Characters that turns the words into the model's tokens. It becomes
+            `model.tokenizer` (which nn.save keeps), so that samples decode the same way. Left out, the
+            model's own tokenizer is used, or, for a model that has none yet, `Characters(words)`, which
+            must then have exactly the model's vocab_size and bos. A word the tokenizer cannot encode is
+            refused before training.
         every: print "step k: loss" every this many steps (0: never).
 
     >>> from nn import GPT, Characters
     >>> chars = Characters(["ab", "ba"])
-    >>> history = train_gpt(GPT(chars.vocab_size, seed=0), ["ab", "ba"], steps=2, progress=False)
-    >>> len(history.loss)
-    2
+    >>> model = GPT(chars.vocab_size, seed=0)
+    >>> history = train_gpt(model, ["ab", "ba"], tokenizer=chars, steps=2, progress=False)
+    >>> len(history.loss), model.tokenizer.decode(model.generate(1, seed=0)[0]) in ("", "a", "b", "ab", "ba")
+    (2, True)
     """
     from .optim import Adam
-    from .text import Characters
+    from .transformer import GPT
 
-    chars = Characters(words)
-    if chars.vocab_size > model.vocab_size:
-        raise ValueError(f"the words need {chars.vocab_size} tokens but the model has vocab_size {model.vocab_size}")
+    if not isinstance(model, GPT):
+        raise checks.wrong_type("train_gpt", "model", "an nn.GPT", model)
+    if isinstance(words, (str, bytes)) or not isinstance(words, Sequence):
+        raise checks.wrong_type("train_gpt", "words", "a list of words (strs)", words)
+    for i, word in enumerate(words):
+        if not isinstance(word, str):
+            raise checks.wrong_type("train_gpt", f"words[{i}]", "a str", word)
+    if not any(words):
+        raise ValueError("train_gpt(words): expected at least one non-empty word")
+    steps = checks.integer(steps, "train_gpt", "steps", minimum=1)
+    lr = checks.real(lr, "train_gpt", "lr", positive=True)
+    seed = checks.seed(seed, "train_gpt")
+    _check_progress(progress, "train_gpt")
+    every = checks.integer(every, "train_gpt", "every", minimum=0)
+    chars = model_tokenizer(model, words, tokenizer)
     order = list(words)
     random.Random(seed).shuffle(order)
     optimizer = Adam(model.parameters(), lr=lambda k: lr * (1 - k / steps), betas=(0.85, 0.99))
@@ -213,3 +274,33 @@ def train_gpt(
         if every and (k + 1) % every == 0:
             print(f"step {k + 1:5d}: loss {fmean(history.loss[-every:]):.4f}")
     return history
+
+
+def model_tokenizer(model, words: Sequence[str], tokenizer=None):
+    """The tokenizer that goes with `model` for these words (see train_gpt), after checking that it fits
+    the model and encodes every word; it becomes `model.tokenizer`. Raises before anything changes."""
+    from .text import Characters
+
+    own = getattr(model, "tokenizer", None)
+    if tokenizer is not None and not isinstance(tokenizer, Characters):
+        raise checks.wrong_type("train_gpt", "tokenizer", "an nn.Characters or None", tokenizer)
+    if tokenizer is not None and own is not None and tokenizer != own:
+        raise ValueError(f"train_gpt(tokenizer): {tokenizer!r} is not the model's own tokenizer {own!r}")
+    chars = tokenizer or own or Characters(words)
+    if (chars.vocab_size, chars.bos) != (model.vocab_size, model.bos):
+        hint = (
+            "" if tokenizer or own else "; pass the tokenizer the model was made for: train_gpt(..., tokenizer=chars)"
+        )
+        raise ValueError(
+            f"train_gpt: the tokenizer {chars!r} has vocab_size {chars.vocab_size} and bos {chars.bos}, the model "
+            f"vocab_size {model.vocab_size} and bos {model.bos}{hint}"
+        )
+    unknown = sorted(set("".join(words)) - set(chars.index))
+    if unknown:
+        example = next(w for w in words if set(w) & set(unknown))
+        raise ValueError(
+            f"train_gpt(words): {checks.shown(example)} and maybe others have characters the model's tokenizer "
+            f"cannot encode: {''.join(unknown)!r}"
+        )
+    model.tokenizer = chars
+    return chars

@@ -10,23 +10,40 @@ import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
 
-from autograd import Value, dot, sum_of
+from autograd import Value, checks, dot, sum_of
 from autograd.structure import Role
 
 from .losses import cross_entropy
 from .module import Input, Module, make_rng
+from .text import Characters
 
 NORMS = ("pre", "post")
 Vector = list[Value]
 
 
 def _values(x: Sequence[Input], size: int, where: Module) -> list[Value]:
-    """x as `size` Values (numbers become leaves), or a ValueError naming both sizes."""
-    if isinstance(x, (Value, int, float)) or not hasattr(x, "__len__"):
-        raise TypeError(f"{type(where).__name__} expects a list of {size} numbers or Values, got {type(x).__name__}")
+    """x as `size` Values (numbers become leaves), or a TypeError or ValueError naming the module."""
+    name = type(where).__name__
+    tolist = getattr(x, "tolist", None)
+    if callable(tolist):  # a numpy array: the numbers .tolist() gives
+        x = tolist()
+    if isinstance(x, (str, bytes, dict, set)) or not hasattr(x, "__len__") or not hasattr(x, "__getitem__"):
+        raise checks.wrong_type(name, "x", f"a list of {size} numbers or Values", x)
     if len(x) != size:
-        raise ValueError(f"{type(where).__name__} expects {size} inputs, got {len(x)}")
-    return [v if isinstance(v, Value) else Value(v) for v in x]
+        raise ValueError(f"{name} expects {size} inputs, got {len(x)}")
+    return [
+        v if isinstance(v, Value) else Value(checks.real(v, name, f"input {i}", words="a real number or a Value"))
+        for i, v in enumerate(x)
+    ]
+
+
+def _sizes(where: str, **sizes: object) -> list[int]:
+    """The positive ints among a constructor's arguments, checked in the order given."""
+    return [checks.integer(n, where, arg, minimum=1) for arg, n in sizes.items()]
+
+
+def _std(std: object, where: str) -> float:
+    return checks.real(std, where, "std", minimum=0.0)
 
 
 class Embedding(Module):
@@ -49,7 +66,11 @@ class Embedding(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        source = make_rng(seed, rng)
+        num, dim = _sizes("Embedding", num=num, dim=dim)
+        std = _std(std, "Embedding")
+        checks.text(name, "Embedding", "name")
+        checks.parameters("Embedding", num * dim)
+        source = make_rng(seed, rng, "Embedding")
         self.name = name
         self.num, self.dim = num, dim
         self.weight = [
@@ -58,8 +79,7 @@ class Embedding(Module):
         ]
 
     def __call__(self, index: int) -> Vector:
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < self.num:
-            raise ValueError(f"{self.name or 'Embedding'}: index {index!r} is not in 0..{self.num - 1}")
+        index = checks.integer(index, self.name or "Embedding", "index", minimum=0, maximum=self.num - 1)
         return list(self.weight[index])
 
     def parameters(self) -> list[Value]:
@@ -90,7 +110,12 @@ class Linear(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        source = make_rng(seed, rng)
+        nin, nout = _sizes("Linear", nin=nin, nout=nout)
+        checks.flag(bias, "Linear", "bias")
+        std = _std(std, "Linear")
+        checks.text(name, "Linear", "name")
+        checks.parameters("Linear", (nin + bias) * nout)
+        source = make_rng(seed, rng, "Linear")
         self.name = name
         self.nin, self.nout = nin, nout
         self.weight = [
@@ -132,6 +157,10 @@ class RMSNorm(Module):
     kind = "norm"
 
     def __init__(self, dim: int, eps: float = 1e-5, *, name: str = "") -> None:
+        (dim,) = _sizes("RMSNorm", dim=dim)
+        eps = checks.real(eps, "RMSNorm", "eps", positive=True)
+        checks.text(name, "RMSNorm", "name")
+        checks.parameters("RMSNorm", dim)
         self.name = name
         self.dim, self.eps = dim, eps
         self.gain = [self.mark(Value(1.0), f"g{i}", parameter=True) for i in range(dim)]
@@ -164,6 +193,10 @@ class LayerNorm(Module):
     kind = "norm"
 
     def __init__(self, dim: int, eps: float = 1e-5, *, name: str = "") -> None:
+        (dim,) = _sizes("LayerNorm", dim=dim)
+        eps = checks.real(eps, "LayerNorm", "eps", positive=True)
+        checks.text(name, "LayerNorm", "name")
+        checks.parameters("LayerNorm", 2 * dim)
         self.name = name
         self.dim, self.eps = dim, eps
         self.gain = [self.mark(Value(1.0), f"g{i}", parameter=True) for i in range(dim)]
@@ -231,9 +264,11 @@ class CausalSelfAttention(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        if n_embd % n_head:
-            raise ValueError(f"n_embd ({n_embd}) must be a multiple of n_head ({n_head})")
-        source = make_rng(seed, rng)
+        n_embd, n_head = _heads("CausalSelfAttention", n_embd, n_head)
+        std = _std(std, "CausalSelfAttention")
+        checks.text(name, "CausalSelfAttention", "name")
+        checks.parameters("CausalSelfAttention", 4 * n_embd * n_embd)
+        source = make_rng(seed, rng, "CausalSelfAttention")
         self.name = name
         self.n_embd, self.n_head, self.head_size = n_embd, n_head, n_embd // n_head
         self.wq = Linear(n_embd, n_embd, std=std, rng=source)
@@ -243,6 +278,7 @@ class CausalSelfAttention(Module):
         self._inside = self.role()  # scores, softmax and the weighted sums: drawn in its box
 
     def __call__(self, xs: Sequence[Sequence[Input]]) -> list[Vector]:
+        xs = _sequence(xs, "CausalSelfAttention")
         qs = [self.wq(x) for x in xs]
         ks = [self.wk(x) for x in xs]
         vs = [self.wv(x) for x in xs]
@@ -284,7 +320,11 @@ class FeedForward(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        source = make_rng(seed, rng)
+        (n_embd,) = _sizes("FeedForward", n_embd=n_embd)
+        std = _std(std, "FeedForward")
+        checks.text(name, "FeedForward", "name")
+        checks.parameters("FeedForward", 8 * n_embd * n_embd)
+        source = make_rng(seed, rng, "FeedForward")
         self.name = name
         self.fc1 = Linear(n_embd, 4 * n_embd, std=std, rng=source)
         self.fc2 = Linear(4 * n_embd, n_embd, std=std, rng=source)
@@ -337,11 +377,14 @@ class TransformerBlock(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        if norm not in NORMS:
-            raise ValueError(f"norm must be 'pre' or 'post'; got {norm!r}")
-        if norm_layer not in ("rms", "layer"):
-            raise ValueError(f"norm_layer must be 'rms' or 'layer'; got {norm_layer!r}")
-        source = make_rng(seed, rng)
+        n_embd, n_head = _heads("TransformerBlock", n_embd, n_head)
+        checks.one_of(norm, "TransformerBlock", "norm", NORMS)
+        checks.flag(residual, "TransformerBlock", "residual")
+        checks.one_of(norm_layer, "TransformerBlock", "norm_layer", ("rms", "layer"))
+        std = _std(std, "TransformerBlock")
+        checks.text(name, "TransformerBlock", "name")
+        checks.parameters("TransformerBlock", _block_parameters(n_embd, norm_layer))
+        source = make_rng(seed, rng, "TransformerBlock")
         norm_class = RMSNorm if norm_layer == "rms" else LayerNorm
         self.name = name
         self.n_embd, self.norm, self.has_skips = n_embd, norm, residual
@@ -355,10 +398,8 @@ class TransformerBlock(Module):
         }
 
     def __call__(self, xs: Sequence[Sequence[Input]], *, cut: Iterable[str] = ()) -> list[Vector]:
-        cut = set(cut)
-        if cut - {"attn", "mlp"}:
-            raise ValueError(f"cut names branches 'attn' and 'mlp'; got {sorted(cut)}")
-        stream = [_values(x, self.n_embd, self) for x in xs]
+        cut = _branches(cut, "TransformerBlock")
+        stream = [_values(x, self.n_embd, self) for x in _sequence(xs, "TransformerBlock")]
         if self.norm == "pre":
             branch = self.attn([self.norm1(_cut(x, "attn" in cut)) for x in stream])
             stream = [self._add(x, b, "attn") for x, b in zip(stream, branch)]
@@ -394,6 +435,38 @@ class TransformerBlock(Module):
         )
 
 
+def _heads(where: str, n_embd: object, n_head: object) -> tuple[int, int]:
+    n_embd, n_head = _sizes(where, n_embd=n_embd, n_head=n_head)
+    if n_embd % n_head:
+        raise ValueError(f"{where}(n_head): n_embd ({n_embd}) must be a multiple of n_head, got {n_head}")
+    return n_embd, n_head
+
+
+def _block_parameters(n_embd: int, norm_layer: str) -> int:
+    """A TransformerBlock's parameters: attention 4 n^2, the MLP 8 n^2, two norms."""
+    return 12 * n_embd * n_embd + 2 * n_embd * (2 if norm_layer == "layer" else 1)
+
+
+def _sequence(xs: object, where: str) -> list:
+    """A sequence of positions (each a vector), as a list."""
+    tolist = getattr(xs, "tolist", None)
+    if callable(tolist):
+        xs = tolist()
+    if not isinstance(xs, (list, tuple)):
+        raise checks.wrong_type(where, "xs", "a list of vectors, one per position", xs)
+    return list(xs)
+
+
+def _branches(cut: object, where: str) -> set[str]:
+    """The branch names of a `cut=`: a collection of "attn" and "mlp"."""
+    if isinstance(cut, (str, bytes)) or not isinstance(cut, Iterable):
+        raise checks.wrong_type(where, "cut", "a list of branch names, 'attn' and 'mlp'", cut)
+    names = list(cut)
+    for name in names:
+        checks.one_of(name, where, "cut", ("attn", "mlp"))
+    return set(names)
+
+
 def sample(
     next_logits: Callable[[list[int]], list[float]],
     n: int,
@@ -406,15 +479,20 @@ def sample(
     """`n` token sequences drawn one token at a time from softmax(logits / temperature), each from
     `bos` until `bos` comes again or `limit` tokens; shared by nn.GPT and its PyTorch export, so that
     the same seed gives the same samples."""
-    if temperature <= 0:
-        raise ValueError(f"temperature must be > 0, got {temperature!r}")
+    n = checks.integer(n, "generate", "n", minimum=0)
+    temperature = checks.real(temperature, "generate", "temperature", positive=True)
+    seed = checks.seed(seed, "generate")
     rng = random.Random(seed)
     samples = []
     for _ in range(n):
         tokens = [bos]
         while len(tokens) <= limit:
-            logits = [z / temperature for z in next_logits(tokens)]
+            raw = next_logits(tokens)
+            logits = [z / temperature for z in raw]
             top = max(logits)
+            if not math.isfinite(top):  # a temperature so small that z / temperature overflows: nearly greedy
+                top_raw = max(raw)
+                logits, top = [(z - top_raw) / temperature for z in raw], 0.0
             token = rng.choices(range(vocab_size), [math.exp(z - top) for z in logits])[0]
             if token == bos:
                 break
@@ -459,10 +537,25 @@ class GPT(Module):
         rng: random.Random | None = None,
         name: str = "",
     ) -> None:
-        source = make_rng(seed, rng)
+        vocab_size = checks.integer(vocab_size, "GPT", "vocab_size", minimum=2, words="an int >= 2 (tokens and bos)")
+        (block_size,) = _sizes("GPT", block_size=block_size)
+        n_embd, n_head = _heads("GPT", n_embd, n_head)
+        n_layer = checks.integer(n_layer, "GPT", "n_layer", minimum=0)
+        checks.one_of(norm, "GPT", "norm", NORMS)
+        checks.flag(residual, "GPT", "residual")
+        checks.one_of(norm_layer, "GPT", "norm_layer", ("rms", "layer"))
+        if bos is not None:
+            bos = checks.integer(bos, "GPT", "bos", minimum=0, maximum=vocab_size - 1)
+        std = _std(std, "GPT")
+        checks.text(name, "GPT", "name")
+        final_norm = n_embd * (2 if norm_layer == "layer" else 1) if norm == "pre" else 0
+        per_block = _block_parameters(n_embd, norm_layer)
+        checks.parameters("GPT", (2 * vocab_size + block_size) * n_embd + n_layer * per_block + final_norm)
+        source = make_rng(seed, rng, "GPT")
         self.name = name
         self.vocab_size, self.block_size, self.norm = vocab_size, block_size, norm
         self.bos = vocab_size - 1 if bos is None else bos
+        self.tokenizer: Characters | None = None  # set by train_gpt, kept by nn.save: how text becomes tokens
         self.wte = Embedding(vocab_size, n_embd, std=std, rng=source)
         self.wpe = Embedding(block_size, n_embd, std=std, rng=source)
         self.blocks = [
@@ -474,28 +567,38 @@ class GPT(Module):
 
     def embed(self, tokens: Sequence[int]) -> list[Vector]:
         """The residual stream's start: token embedding + position embedding at each position."""
+        tokens = self._tokens(tokens, "GPT.embed")
         self._check(tokens, len(tokens))
         return [[t + p for t, p in zip(self.wte(tok), self.wpe(pos))] for pos, tok in enumerate(tokens)]
 
     def __call__(self, tokens: Sequence[int], *, cut: Mapping[int, Iterable[str]] | None = None) -> list[Vector]:
-        """The logits after each position: a list of len(tokens) lists of vocab_size Values."""
+        """The logits after each position: a list of len(tokens) lists of vocab_size Values.
+
+        `tokens` is a list of ints (or a 1-D numpy array of them), at most block_size long."""
+        tokens = self._tokens(tokens, "GPT")
+        cut = self._cuts(cut)
         xs = self.embed(tokens)
         return self.head(self.stream(xs, cut=cut))
 
     def stream(self, xs: list[Vector], *, cut: Mapping[int, Iterable[str]] | None = None) -> list[Vector]:
         """The residual stream after the last block, from its start `xs` (see `embed`)."""
+        cut = self._cuts(cut)
         for i, block in enumerate(self.blocks):
-            xs = block(xs, cut=(cut or {}).get(i, ()))
+            xs = block(xs, cut=cut.get(i, ()))
         return xs
 
     def head(self, xs: list[Vector]) -> list[Vector]:
+        """The logits from the residual stream after the last block: one list of vocab_size per position."""
+        xs = _sequence(xs, "GPT.head")
         return [self.lm_head(self.norm_f(x) if self.norm_f is not None else x) for x in xs]
 
     def loss(self, tokens: Sequence[int]) -> Value:
         """Mean cross-entropy of predicting tokens[1:] from tokens[:-1]."""
-        tokens = [int(t) if type(t).__module__ == "numpy" else t for t in tokens]
+        tokens = self._tokens(tokens, "GPT.loss")
         if len(tokens) < 2:
-            raise ValueError("GPT.loss needs at least 2 tokens: one to read and one to predict")
+            raise ValueError(
+                f"GPT.loss(tokens): expected at least 2 tokens (one to read, one to predict), got {tokens}"
+            )
         self._check(tokens, len(tokens) - 1)
         return cross_entropy(self(tokens[:-1]), list(tokens[1:]))
 
@@ -504,6 +607,10 @@ class GPT(Module):
     ) -> list[list[int]]:
         """`n` sequences sampled one token at a time, each from `bos` until the model gives `bos` again
         (or block_size tokens). Lower temperature samples more greedily. Returns token ids without bos."""
+        if max_tokens is not None:
+            max_tokens = checks.integer(
+                max_tokens, "GPT.generate", "max_tokens", minimum=0, words="an int >= 0 or None"
+            )
         limit = self.block_size if max_tokens is None else min(max_tokens, self.block_size)
         next_logits = lambda tokens: [v.data for v in self(tokens)[-1]]  # noqa: E731
         return sample(next_logits, n, temperature, seed, limit, self.bos, self.vocab_size)
@@ -512,11 +619,40 @@ class GPT(Module):
         parts: list[Module] = [self.wte, self.wpe, *self.blocks, *([self.norm_f] if self.norm_f else []), self.lm_head]
         return [p for m in parts for p in m.parameters()]
 
+    def _tokens(self, tokens: object, where: str) -> list[int]:
+        """tokens as a list of Python ints: a list or tuple of ints, or a 1-D numpy array of them."""
+        tolist = getattr(tokens, "tolist", None)
+        if callable(tolist):
+            tokens = tolist()
+        if not isinstance(tokens, (list, tuple)):
+            raise checks.wrong_type(where, "tokens", "a list of token ids", tokens)
+        out = []
+        for i, t in enumerate(tokens):
+            if not checks.is_integer(t):
+                raise TypeError(
+                    f"{where}(tokens): expected token ids (ints), got {type(t).__name__} {checks.shown(t)} at {i}"
+                )
+            out.append(int(t))
+        return out
+
+    def _cuts(self, cut: object) -> dict[int, set[str]]:
+        """A `cut=` mapping: {block index: branch names}."""
+        if cut is None:
+            return {}
+        if not isinstance(cut, Mapping):
+            raise checks.wrong_type("GPT", "cut", "a dict {block index: branch names}", cut)
+        return {
+            checks.integer(i, "GPT", "cut", minimum=0, maximum=max(len(self.blocks) - 1, 0)): _branches(names, "GPT")
+            for i, names in cut.items()
+        }
+
     def _check(self, tokens: Sequence[int], length: int) -> None:
+        if not tokens:
+            raise ValueError("GPT(tokens): expected at least one token, got []")
         if length > self.block_size:
             raise ValueError(f"GPT: {length} positions but block_size is {self.block_size}; use a shorter sequence")
         for t in tokens:
-            if isinstance(t, bool) or not isinstance(t, int) or not 0 <= t < self.vocab_size:
+            if not 0 <= t < self.vocab_size:
                 raise ValueError(f"GPT: token {t!r} is not in 0..{self.vocab_size - 1}")
 
     def __repr__(self) -> str:

@@ -62,3 +62,15 @@ def micrograd_demo(run_readme_example):
     runs once: test_readme checks what it prints, test_nn_training what the training reached."""
     code = next(code for code in re.findall(r"```python\n(.*?)```", README, flags=re.S) if "make_moons(" in code)
     return run_readme_example(code)[1]
+
+
+def pytest_terminal_summary(terminalreporter):
+    """How many calls the bad-input fuzzer made, and their time (the issue asks for the count)."""
+    fuzz = sys.modules.get("tests.test_bad_input_fuzz") or sys.modules.get("test_bad_input_fuzz")
+    calls = getattr(fuzz, "CALLS", None)
+    if calls and calls["count"]:
+        terminalreporter.write_line(
+            f"bad-input fuzzer: {calls['count']:,} calls to the public API, {calls['seconds']:.1f} s inside them; "
+            f"the slowest took {calls['slowest']:.3f} s ({calls.get('slowest_call')}), "
+            f"the largest {calls['largest'] / 2**20:.1f} MB"
+        )

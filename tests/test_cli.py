@@ -183,10 +183,20 @@ def test_a_bad_render_path_is_refused_before_anything_is_printed(capsys, tmp_pat
             assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and words in err, err
 
 
+def test_render_and_steps_into_a_missing_folder_are_refused_and_make_no_folder(capsys, tmp_path):
+    target = tmp_path / "new" / "deeper" / "g.svg"
+    code, out, err = run([*SEED, "--render", str(target)], capsys)
+    assert code == 2 and out == ""
+    assert err == f"skipgrad: error: cannot write {target}: there is no folder {target.parent}\n"
+    code, out, err = run([*SEED, "--steps", str(tmp_path / "new" / "steps")], capsys)
+    assert code == 2 and out == "" and f"there is no folder {tmp_path / 'new'}" in err
+    assert list(tmp_path.iterdir()) == []
+
+
 @pytest.mark.usefixtures("dot")
-def test_render_creates_missing_folders(capsys, tmp_path):
-    code, out, _ = run([*SEED, "--render", str(tmp_path / "new" / "deeper" / "g.svg")], capsys)
-    assert code == 0 and (tmp_path / "new" / "deeper" / "g.svg").exists()
+def test_steps_makes_its_own_folder_in_one_that_exists(capsys, tmp_path):
+    code, out, _ = run([*SEED, "--steps", str(tmp_path / "steps")], capsys)
+    assert code == 0 and (tmp_path / "steps" / "index.html").exists()
 
 
 @pytest.mark.usefixtures("graphviz")

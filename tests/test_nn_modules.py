@@ -77,7 +77,7 @@ def test_neuron_attributes_and_initialisation():
     for activation in ("relu", "tanh", "sigmoid", "linear"):
         out = Neuron(2, activation=activation, seed=0)([1.0, 2.0])
         assert out.op == ("dot" if activation == "linear" else activation)
-    with pytest.raises(ValueError, match="activation must be one of"):
+    with pytest.raises(ValueError, match=r"Neuron\(activation\): expected one of"):
         Neuron(2, activation="gelu")
     assert repr(Neuron(3)) == "ReLUNeuron(3)" and repr(Neuron(3, nonlin=False)) == "LinearNeuron(3)"
 

@@ -99,11 +99,11 @@ def test_zero_pad_shortcut_clips_the_gradient_to_x():
 def test_identity_shortcut_needs_equal_sizes_and_bad_options_are_named():
     with pytest.raises(ValueError, match="nin == nout"):
         ResidualBlock(3, 4, shortcut="identity")
-    with pytest.raises(ValueError, match="shortcut must be one of"):
+    with pytest.raises(ValueError, match=r"ResidualBlock\(shortcut\): expected one of"):
         ResidualBlock(3, shortcut="dense")
-    with pytest.raises(ValueError, match="layers must be 1 or 2"):
+    with pytest.raises(ValueError, match=r"ResidualBlock\(layers\): expected one of 1, 2, got 3"):
         ResidualBlock(3, layers=3)
-    with pytest.raises(ValueError, match="detach must be"):
+    with pytest.raises(ValueError, match=r"ResidualBlock\(detach\): expected one of 'skip', 'branch', got 'x'"):
         ResidualBlock(3)([1.0, 2.0, 3.0], detach="x")
 
 

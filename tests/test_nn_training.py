@@ -104,13 +104,23 @@ def test_cross_entropy_batch_and_single_against_torch():
         (lambda: binary_cross_entropy_with_logits([Value(1.0)], [-1]), "0 or 1"),
         (lambda: cross_entropy(values([1.0, 2.0]), 2), "not a class index in 0..1"),
         (lambda: cross_entropy([values([1.0, 2.0])], [0, 1]), "1 rows of logits but 2 targets"),
-        (lambda: cross_entropy(values([1.0, 2.0]), 0.5), "targets must be a class index or a list"),  # type: ignore[arg-type]
         (lambda: cross_entropy(values([1.0, 2.0]), [0, 1]), "a batch needs a list of logit rows"),
-        (lambda: mse_loss([Value(1.0)], [Value(1.0)]), "targets must be plain numbers"),  # type: ignore[list-item]
     ],
 )
 def test_bad_shapes_and_labels_are_named(call, words):
     with pytest.raises(ValueError, match=words):
+        call()
+
+
+@pytest.mark.parametrize(
+    "call, words",
+    [
+        (lambda: cross_entropy(values([1.0, 2.0]), 0.5), "targets must be a class index or a list"),  # type: ignore[arg-type]
+        (lambda: mse_loss([Value(1.0)], [Value(1.0)]), "targets must be plain numbers"),  # type: ignore[list-item]
+    ],
+)
+def test_targets_of_the_wrong_kind_are_type_errors(call, words):
+    with pytest.raises(TypeError, match=words):
         call()
 
 
@@ -169,9 +179,9 @@ def test_learning_rate_may_be_a_function_of_the_step():
         p.grad = 1.0
         opt.step()
     assert seen == [0, 1, 2] and p.data == pytest.approx(-(1.0 + 0.991 + 0.982))
-    with pytest.raises(ValueError, match="lr must be"):
+    with pytest.raises(ValueError, match=r"^SGD\(lr\): expected a number > 0 or a function of the step, got -1$"):
         SGD([p], lr=-1)
-    with pytest.raises(TypeError, match="optimizes Values"):
+    with pytest.raises(TypeError, match=r"^SGD\(params\): expected Values, got float 1.0$"):
         SGD([1.0], lr=0.1)  # type: ignore[list-item]
 
 
@@ -246,6 +256,6 @@ def test_fit_shows_a_progress_bar_when_asked(monkeypatch):
 def test_fit_rejects_mismatched_data_and_unknown_losses():
     with pytest.raises(ValueError, match="3 inputs but 2 targets"):
         fit(MLP(2, [1]), [[0, 0]] * 3, [1, -1], progress=False)
-    with pytest.raises(ValueError, match="loss must be one of"):
+    with pytest.raises(ValueError, match=r"fit\(loss\): expected one of .* or a function, got .l1."):
         fit(MLP(2, [1]), [[0, 0]], [1], loss="l1", progress=False)
     assert math.isnan(fit(MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], loss="mse", steps=1, progress=False).accuracy[0])

@@ -112,35 +112,44 @@ def test_numpy_bools_count_as_python_bools():
     assert run(hinge_loss, SCORES[:1], np.True_) == run(hinge_loss, SCORES[:1], 1)
     with pytest.raises(ValueError, match=r"-1 or \+1, got False"):
         hinge_loss([Value(1.0)], np.array([False]))
-    with pytest.raises(ValueError, match="class index"):
+    with pytest.raises(TypeError, match="class index"):
         cross_entropy([Value(1.0), Value(2.0)], np.True_)
-    with pytest.raises(ValueError, match="True is not a class index"):
+    with pytest.raises(TypeError, match="True is not a class index"):
         cross_entropy([[Value(1.0), Value(2.0)]], np.array([True]))
 
 
+# A target or prediction of the wrong kind is a TypeError, a number out of place a ValueError.
 @pytest.mark.parametrize(
-    "call, words",
+    "call, error, words",
     [
-        (lambda: mse_loss([Value(1.0)], np.array(["a"])), "mse_loss: targets must be plain numbers, got str"),
-        (lambda: mse_loss([Value(1.0)], np.array(["a"], dtype=object)), "plain numbers, got str"),
-        (lambda: mse_loss([Value(1.0)], np.array([1 + 1j])), "plain numbers, got complex"),
-        (lambda: mse_loss([Value(1.0)], [np.complex64(1)]), "plain numbers, got complex"),
-        (lambda: mse_loss([Value(1.0)], np.array([np.nan])), "mse_loss: targets must be finite, got nan"),
-        (lambda: mse_loss([Value(1.0)], np.float32(np.inf)), "mse_loss: targets must be finite, got inf"),
-        (lambda: mse_loss([Value(1.0)], np.array([[1.0]])), "plain numbers, got list"),
-        (lambda: hinge_loss([Value(1.0)], np.array([np.nan])), "hinge_loss: targets must be"),
-        (lambda: hinge_loss([Value(1.0)], np.array([0.5])), r"-1 or \+1, got 0.5"),
-        (lambda: binary_cross_entropy_with_logits([Value(1.0)], np.float64(np.nan)), "targets must be"),
-        (lambda: binary_cross_entropy_with_logits([Value(1.0)], np.array([2])), "0 or 1, got 2"),
-        (lambda: cross_entropy([Value(1.0), Value(2.0)], np.float64(1.0)), "class index"),
-        (lambda: cross_entropy([[Value(1.0), Value(2.0)]], np.array([1.0])), "1.0 is not a class index"),
-        (lambda: cross_entropy([[Value(1.0), Value(2.0)]], np.array([2])), "2 is not a class index in 0..1"),
-        (lambda: cross_entropy([[Value(1.0), Value(2.0)]], np.array(["1"])), "'1' is not a class index"),
-        (lambda: mse_loss(np.array(["a"]), [1.0]), "predictions must be Values or numbers, got str"),
+        (
+            lambda: mse_loss([Value(1.0)], np.array(["a"])),
+            TypeError,
+            "mse_loss: targets must be plain numbers, got str",
+        ),
+        (lambda: mse_loss([Value(1.0)], np.array(["a"], dtype=object)), TypeError, "plain numbers, got str"),
+        (lambda: mse_loss([Value(1.0)], np.array([1 + 1j])), TypeError, "plain numbers, got complex"),
+        (lambda: mse_loss([Value(1.0)], [np.complex64(1)]), TypeError, "plain numbers, got complex"),
+        (lambda: mse_loss([Value(1.0)], np.array([np.nan])), ValueError, "mse_loss: targets must be finite, got nan"),
+        (lambda: mse_loss([Value(1.0)], np.float32(np.inf)), ValueError, "mse_loss: targets must be finite, got inf"),
+        (lambda: mse_loss([Value(1.0)], np.array([[1.0]])), TypeError, "plain numbers, got list"),
+        (lambda: hinge_loss([Value(1.0)], np.array([np.nan])), ValueError, "hinge_loss: targets must be"),
+        (lambda: hinge_loss([Value(1.0)], np.array([0.5])), ValueError, r"-1 or \+1, got 0.5"),
+        (lambda: binary_cross_entropy_with_logits([Value(1.0)], np.float64(np.nan)), ValueError, "targets must be"),
+        (lambda: binary_cross_entropy_with_logits([Value(1.0)], np.array([2])), ValueError, "0 or 1, got 2"),
+        (lambda: cross_entropy([Value(1.0), Value(2.0)], np.float64(1.0)), TypeError, "class index"),
+        (lambda: cross_entropy([[Value(1.0), Value(2.0)]], np.array([1.0])), TypeError, "1.0 is not a class index"),
+        (
+            lambda: cross_entropy([[Value(1.0), Value(2.0)]], np.array([2])),
+            ValueError,
+            "2 is not a class index in 0..1",
+        ),
+        (lambda: cross_entropy([[Value(1.0), Value(2.0)]], np.array(["1"])), TypeError, "'1' is not a class index"),
+        (lambda: mse_loss(np.array(["a"]), [1.0]), TypeError, "predictions must be Values or numbers, got str"),
     ],
 )
-def test_non_numbers_are_refused_by_name(call, words):
-    with pytest.raises(ValueError, match=words):
+def test_non_numbers_are_refused_by_name(call, error, words):
+    with pytest.raises(error, match=words):
         call()
 
 
@@ -228,7 +237,7 @@ def test_fit_takes_a_column_of_targets_for_one_output_losses(loss, signed):
     a, b = MLP(2, [8, 1], seed=0), MLP(2, [8, 1], seed=0)
     options = dict(steps=3, loss=loss, progress=False)
     same_training(a, b, fit(a, np.array(X), column, **options), fit(b, X, y, **options))
-    with pytest.raises(ValueError, match="targets must be plain numbers"):  # two columns stay refused
+    with pytest.raises(TypeError, match="targets must be plain numbers"):  # two columns stay refused
         fit(MLP(2, [8, 1], seed=0), X, np.hstack([column, column]), **options)
 
 

@@ -1,4 +1,4 @@
-"""Pictures that never hang and never lie (issue 22): long sums, sizes refused before any work,
+"""Pictures that never hang and never lie: long sums, sizes refused before any work,
 step-throughs in memory that grows with the graph, GIF frames of one size, truthful residual frames
 and legends, readable models by default. Tests that run `dot` are slow."""
 
@@ -200,9 +200,9 @@ def test_a_highlight_not_in_the_graph_is_refused_by_name():
     a, b = Value(1.0, "a"), Value(2.0, "b")
     c = a * b
     stranger = Value(3.0, "stranger")
-    with pytest.raises(ValueError, match="stranger.*is not a node of this graph"):
+    with pytest.raises(ValueError, match="the node 'stranger' is not in this graph"):
         draw(c, highlight=[stranger])
-    with pytest.raises(ValueError, match=r"\(Value\(.*'c'.*is not an edge of this graph"):
+    with pytest.raises(ValueError, match=r"\('c', 'a'\) is not an edge of this graph"):
         c.label = "c"
         draw(c, highlight=[(c, a)])  # reversed: edges are (child, parent)
 

@@ -133,7 +133,7 @@ def test_characters_round_trip_and_refuse_unknown_characters():
     with pytest.raises(ValueError, match="outside the vocabulary: 'z'"):
         chars.encode("zab")
     assert len(Embedding(4, 3, seed=0)(2)) == 3
-    with pytest.raises(ValueError, match="index 4 is not in 0..3"):
+    with pytest.raises(ValueError, match=r"Embedding\(index\): expected an int in 0..3, got 4"):
         Embedding(4, 3)(4)
 
 
