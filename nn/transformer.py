@@ -459,7 +459,7 @@ def _sequence(xs: object, where: str) -> list:
 
 def _branches(cut: object, where: str) -> set[str]:
     """The branch names of a `cut=`: a collection of "attn" and "mlp"."""
-    if isinstance(cut, (str, bytes)) or not isinstance(cut, Iterable):
+    if not isinstance(cut, (list, tuple, set, frozenset)):  # not an array: a 0-d one is Iterable, yet not iterable
         raise checks.wrong_type(where, "cut", "a list of branch names, 'attn' and 'mlp'", cut)
     names = list(cut)
     for name in names:
