@@ -102,9 +102,7 @@ class Value:
         if type(value) is float and value - value == 0.0:  # a finite float: the common case, kept short
             self._data = value
             return
-        if isinstance(value, Value):
-            raise TypeError(f"Value.data: expected a real number, got a Value ({_short(value)}); use v.data")
-        self._data = _real(value, "Value.data", "a real number", overflow=ValueError)
+        self._data = _set_number(value, "Value.data")
 
     @property
     def grad(self) -> float:
@@ -118,9 +116,7 @@ class Value:
             return
         if type(value) is float:  # inf or nan: what a micrograd-style _backward closure may compute
             raise _NotFiniteGrad(self, value)
-        if isinstance(value, Value):
-            raise TypeError(f"Value.grad: expected a real number, got a Value ({_short(value)}); use v.data")
-        self._grad = _real(value, "Value.grad", "a real number", overflow=ValueError)
+        self._grad = _set_number(value, "Value.grad")
 
     @property
     def label(self) -> str:
@@ -897,6 +893,13 @@ def _short(x: object) -> str:
         shown = f"<{type(x).__name__}>"
     shown = " ".join(shown.split())
     return shown if len(shown) <= 40 else f"{shown[:20]}...{shown[-8:]} ({len(shown)} characters)"
+
+
+def _set_number(value: object, field: str) -> float:
+    """What a data or grad setter stores: a finite float, or a one-line error naming the field."""
+    if isinstance(value, Value):
+        raise TypeError(f"{field}: expected a real number, got a Value ({_short(value)}); use v.data")
+    return _real(value, field, "a real number", overflow=ValueError)
 
 
 def _is_numpy_bool(x: object) -> bool:
