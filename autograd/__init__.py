@@ -6,6 +6,7 @@
 6.0
 """
 
+from . import pickling  # noqa: F401  # registers how a Value pickles and deep-copies
 from .custom import CustomOp, WrongDerivative, custom_op, find_wrong_derivative
 from .gradcheck import GradcheckError, gradcheck
 from .report import grad_table, print_grads

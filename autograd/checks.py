@@ -1,7 +1,8 @@
 """Argument checks for the public API, one rule everywhere: a wrong type is a TypeError, a wrong value a
 ValueError, each with one line that names the function, the argument and what was given, raised before
-anything is built, changed or written. Numbers are read by value.py's own check (`_real`), so an
-argument and an operand are refused in the same words. Standard library only.
+anything is built, changed or written. The ops read their plain-number operands with `as_float` too, so an
+argument and an operand are refused in the same words. Standard library only; imports no other module
+of the package but the numpy adapter.
 
 >>> integer("27", "GPT", "vocab_size", minimum=1)
 Traceback (most recent call last):
@@ -12,14 +13,16 @@ TypeError: GPT(vocab_size): expected an int, got str '27'
 from __future__ import annotations
 
 import contextvars
+import math
 import operator
 import os
 import random
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from numbers import Real
 from typing import Any
 
-from .value import Value, _is_numpy_bool, _real, _short
+from .numpy_adapter import is_numpy_bool
 
 #: The most parameters one model may have. Each is a Python object of about 150 bytes, and a forward
 #: pass visits each at least once, so ten million is already about 1.5 GB and minutes per step; a
@@ -35,8 +38,38 @@ _budget: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar
 
 
 def shown(x: object) -> str:
-    """repr(x) on one line and at most about 40 characters."""
-    return _short(x)
+    """repr(x) on one line and at most about 40 characters, for messages."""
+    try:
+        text = repr(x)
+    except Exception:  # a broken __repr__ must not hide the message that names it
+        text = f"<{type(x).__name__}>"
+    text = " ".join(text.split())
+    return text if len(text) <= 40 else f"{text[:20]}...{text[-8:]} ({len(text)} characters)"
+
+
+def as_float(
+    x: object, where: str, expected: str = "a real number or a Value", overflow: type = OverflowError
+) -> float:
+    """x as a finite float, or TypeError/ValueError naming what was given and where.
+
+    An int too large for a float raises `overflow`: OverflowError in the ops (as float arithmetic
+    does), ValueError where it is an argument that was given (a setter, a size).
+    """
+    kind = type(x)
+    if kind is float and math.isfinite(x):  # type: ignore[arg-type]  # the common case, kept short
+        return x  # type: ignore[return-value]
+    if kind is float or kind is int or isinstance(x, Real) or is_numpy_bool(x):
+        try:
+            value = float(x)  # type: ignore[arg-type]
+        except OverflowError:
+            raise overflow(f"{where}: {shown(x)} is too large for a float") from None
+        except (TypeError, ValueError):  # a Real whose __float__ is broken
+            raise TypeError(f"{where}: {kind.__name__} {shown(x)} cannot be read as a float") from None
+    else:
+        raise TypeError(f"{where}: expected {expected}, got {kind.__name__} {shown(x)}")
+    if not math.isfinite(value):
+        raise ValueError(f"{where}: {shown(x)} is not a finite number")
+    return value
 
 
 def shown_path(path: str) -> str:
@@ -60,7 +93,7 @@ def wrong_value(where: str, arg: str, expected: str, x: object) -> ValueError:
 
 def is_integer(x: object) -> bool:
     """An int or a numpy integer, not a bool (nor an array)."""
-    if isinstance(x, bool) or _is_numpy_bool(x) or not hasattr(type(x), "__index__"):
+    if isinstance(x, bool) or is_numpy_bool(x) or not hasattr(type(x), "__index__"):
         return False
     try:
         operator.index(x)  # type: ignore[arg-type]
@@ -100,9 +133,9 @@ def real(
     words: str = "",
 ) -> float:
     """x as a finite float (numpy reals too); positive=True asks for > 0."""
-    if isinstance(x, bool) or isinstance(x, Value) or _is_numpy_bool(x):
+    if isinstance(x, bool) or is_numpy_bool(x):  # a Value is refused by real(), in the same words
         raise wrong_type(where, arg, words or "a real number", x)
-    value = _real(x, _at(where, arg), words or "a real number", overflow=ValueError)
+    value = as_float(x, _at(where, arg), words or "a real number", overflow=ValueError)
     if (positive and not value > 0) or (minimum is not None and value < minimum):
         raise wrong_value(where, arg, words or ("a number > 0" if positive else f"a number >= {minimum}"), x)
     if maximum is not None and value > maximum:
@@ -130,7 +163,7 @@ def path(x: object, where: str, arg: str = "path") -> str:
 
 def flag(x: object, where: str, arg: str) -> bool:
     """A bool (numpy's too)."""
-    if not isinstance(x, bool) and not _is_numpy_bool(x):
+    if not isinstance(x, bool) and not is_numpy_bool(x):
         raise wrong_type(where, arg, "True or False", x)
     return bool(x)
 

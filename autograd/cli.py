@@ -22,6 +22,7 @@ from . import __version__
 from .examples import seed_circuit
 from .expression import ExpressionError, build, parse_variables
 from .naming import node_names, operand_texts
+from .ops import language_help
 from .report import grad_table
 from .value import Value, topological_order
 
@@ -252,9 +253,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="back-propagate an expression and print every node's gradient",
         description='Example: skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1',
     )
-    grad_cmd.add_argument(
-        "expression", help="numbers, names, + - * / **, exp log tanh relu sigmoid sqrt softplus abs max min"
-    )
+    grad_cmd.add_argument("expression", help=language_help())
     # default=[]: without one argparse counts nargs="*" as required, and says so when another argument is wrong
     grad_cmd.add_argument("variables", nargs="*", default=[], metavar="NAME=NUMBER", help="a value for every variable")
     grad_cmd.add_argument("--json", action="store_true", help="print values and gradients as JSON")

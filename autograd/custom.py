@@ -1,5 +1,5 @@
 """Ops of your own, and the check that finds a wrong local derivative (the exercise mode).
-Imports only the Value module.
+Reads the built-in ops from the op table (autograd/ops.py).
 
 An op is a forward function on numbers and one derivative function per input. The op builds nodes
 exactly as the built-in ones do (local derivatives stored beside the value), so it is as fast,
@@ -18,11 +18,14 @@ True
 from __future__ import annotations
 
 import math
-import operator
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from .value import Value, _Left, _node, _real, _unary, topological_order
+from .checks import as_float
+from .describe import describe
+from .fields import Left
+from .ops import ANY_NUMBER, TABLE
+from .value import Value, build_node, topological_order
 
 
 class OpName(str):
@@ -62,22 +65,22 @@ class CustomOp:
                 data = _number(self, "forward", data)
             if type(slope) is not float:
                 slope = _number(self, "derivative 0", slope)
-            return _unary(self.name, data, node, slope)
+            return build_node(self.name, data, node, slope)
         if len(operands) != self.arity:
             raise TypeError(f"{self.name} takes {self.arity} input{'s' if self.arity > 1 else ''}, got {len(operands)}")
-        values = [o.data if isinstance(o, Value) else _real(o, str(self.name)) for o in operands]
+        values = [o.data if isinstance(o, Value) else as_float(o, str(self.name)) for o in operands]
         data = _number(self, "forward", self.forward(*values))
         slopes = [_number(self, f"derivative {i}", d(*values)) for i, d in enumerate(self.derivatives)]
         if self.arity == 1:
             a = operands[0]
-            return _node(self.name, data, a, slopes[0]) if isinstance(a, Value) else Value(data)
+            return build_node(self.name, data, a, slopes[0]) if isinstance(a, Value) else Value(data)
         a, b = operands
         if isinstance(a, Value) and isinstance(b, Value):
-            return _node(self.name, data, a, slopes[0], b, slopes[1])
+            return build_node(self.name, data, a, slopes[0], b, slopes[1])
         if isinstance(a, Value):
-            return _node(self.name, data, a, slopes[0], number=values[1])
+            return build_node(self.name, data, a, slopes[0], number=values[1])
         if isinstance(b, Value):
-            return _node(self.name, data, b, slopes[1], number=_Left(values[0]))
+            return build_node(self.name, data, b, slopes[1], number=Left(values[0]))
         return Value(data)
 
     def __repr__(self) -> str:
@@ -130,22 +133,13 @@ class WrongDerivative:
         return [self.node, (self.child, self.node)]
 
     def __str__(self) -> str:
-        node, child = _described(self.node), _described(self.child)
+        node, child = describe(self.node), describe(self.child)
         return (
             f"{node} (value {self.node.data:.6g}): its local derivative d/d({child}) is {self.stored:.6g} as "
             f"stored, but {self.numeric:.6g} by central differences (off by {self.stored - self.numeric:.3g}). "
             f"With grad {self.node.grad:.6g} here it sends {self.stored * self.node.grad:.6g} back instead of "
             f"{self.numeric * self.node.grad:.6g}, and every gradient below inherits the error."
         )
-
-
-def _described(node: Value) -> str:
-    from .naming import given_name
-
-    name = given_name(node)
-    if name:
-        return f"{name} ({node.op})" if node.op else name
-    return f"the {node.op} node" if node.op else "an unnamed leaf"
 
 
 def find_wrong_derivative(
@@ -195,26 +189,6 @@ def _moved(point: list[float], k: int, step: float) -> list[float]:
     return moved
 
 
-_BUILT_IN: dict[str, Callable[..., float]] = {
-    "+": operator.add,
-    "-": operator.sub,
-    "*": operator.mul,
-    "/": operator.truediv,
-    "**": lambda a, b: Value(a).__pow__(b).data,
-    "neg": operator.neg,
-    "abs": abs,
-    "exp": math.exp,
-    "log": math.log,
-    "sqrt": math.sqrt,
-    "tanh": math.tanh,
-    "sigmoid": lambda a: Value(a).sigmoid().data,
-    "softplus": lambda a: Value(a).softplus().data,
-    "relu": lambda a: max(a, 0.0),
-    "max": max,
-    "min": min,
-}
-
-
 def _forward_of(node: Value) -> Callable[[list[float]], float] | None:
     """The node's op as a function of its operands' values, when it can be run again."""
     if not node.children or node.closure is not None:  # a leaf, or a closure with no forward to rerun
@@ -223,7 +197,8 @@ def _forward_of(node: Value) -> Callable[[list[float]], float] | None:
     if isinstance(op, OpName):
         custom = op.op
         return lambda values: float(custom.forward(*values))
-    function = _BUILT_IN.get(op)
-    if function is None:
+    row = TABLE.get(op)
+    if row is None or row.arity == ANY_NUMBER:  # dot and sum_of are exact by construction
         return None
-    return lambda values: float(function(*values))
+    # The op on floats: the first operand made a leaf, so that the Value method (or function) can run.
+    return lambda values: row.function(Value(values[0]), *values[1:]).data

@@ -24,6 +24,7 @@ from .limits import (
     refuse_above,
 )
 from .naming import Names, node_names, variable_names
+from .ops import picture_text, takes_any_number
 from .structure import Group
 from .value import Value, topological_order
 
@@ -33,7 +34,6 @@ SKIP = "#7c3aed"  # the skip path of a residual block
 HIGHLIGHT = "#f97316"
 FILL = {"input": "#dbeafe", "parameter": "#fef3c7", "op": "#f3f4f6", "output": "#dcfce7", "module": "#ede9fe"}
 SHAPE = {"input": "box", "parameter": "box", "op": "box", "output": "box", "module": "box3d"}
-OP_TEXT = {"dot": "w·x + b", "sum": "Σ", "neg": "−x"}  # how a few ops read in a picture
 FORMATS = ("png", "svg", "pdf")
 SHOWN_OUTPUTS = 4  # a collapsed module lists this many of its outputs' numbers
 SHOWN_TERMS = 4  # a gradient that is a sum of more edges than this shows these and "…" (all in the tooltip)
@@ -445,7 +445,7 @@ def _build_scene(
             # neuron's weights stay in order (w0, w1, ..., w15) instead of wherever the walk met them
             scene.nodes[param]["seq"] = (len(scene.nodes), position)
         numbers = [(i, o) for i, o in enumerate(node.operands) if not isinstance(o, Value)]
-        if len(numbers) == 1 and node.op not in OP_TEXT and not chain:
+        if len(numbers) == 1 and not takes_any_number(node.op) and not chain:
             # A plain-number operand is not a node of the graph, but the picture shows where it enters.
             position, number = numbers[0]
             const_id = ids[id(node)] + "c"
@@ -681,7 +681,7 @@ def _stream(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int,
     for (where, op, _, _), members in kinds.items():
         if len(members) <= SHOWN_OUTPUTS:  # a few lanes stay nodes of their own, numbers on every edge
             continue
-        text = OP_TEXT.get(op, op) or "inputs"
+        text = picture_text(op) if op else "inputs"
         used[text] = used.get(text, 0) + 1
         key = f"m_{where}{'.' if where else ''}{text}#{used[text]}"
         titles[key] = f"{where}: {text}" if where else text
@@ -781,14 +781,14 @@ def _node_label(
     if len(name) > NAME_WIDTH:  # e.g. the command line's subexpressions: "x + x + ... + x"
         half = (NAME_WIDTH - 3) // 2
         name = f"{name[:half]} … {name[-half:]}"
-    op = OP_TEXT.get(node.op, node.op)
+    op = picture_text(node.op)
     if chain:
         terms = sum(len(n.operands) for n in chain) + len(node.operands) - len(chain)
         op = f"Σ of {terms} terms: {len(chain) + 1} additions drawn as one"
     if node.children:
         heading = f"{name}  ({op})" if named else op
         numbers = [o for o in node.operands if not isinstance(o, Value)]
-        if node.op in OP_TEXT and numbers:
+        if takes_any_number(node.op) and numbers:
             shown = ", ".join(fmt(c) for c in numbers[:4]) + (", …" if len(numbers) > 4 else "")
             heading += f"  [{'x' if node.op == 'dot' else '+'} = {shown}]"
     else:

@@ -1,39 +1,57 @@
 """Build a graph from an expression typed by a user, e.g. "x*y + max(z, w)", without eval.
 
-The text is parsed with `ast` and only a whitelist is accepted: numbers, variable names, + - * / **,
-unary minus and plus, and the engine's functions. Everything else is refused with ExpressionError.
+The text is parsed with `ast` and only a whitelist is accepted: numbers, variable names, unary plus,
+and the ops of the op table (autograd/ops.py): its operators (+ - * / **, unary minus) and its
+functions (tanh(x), max(x, y), ...). Everything else is refused with ExpressionError.
 """
 
 from __future__ import annotations
 
 import ast
 import math
+import operator
 import unicodedata
-from typing import NamedTuple
+from collections.abc import Callable
+from typing import Any, NamedTuple
 
+from . import ops
 from .value import Value
 
 MAX_LENGTH = 1000
 MAX_DEPTH = 60  # brackets, calls and signs inside each other; a chain such as x+x+...+x counts once
 
-UNARY_FUNCTIONS = {
-    "exp": Value.exp,
-    "log": Value.log,
-    "tanh": Value.tanh,
-    "relu": Value.relu,
-    "sigmoid": Value.sigmoid,
-    "sqrt": Value.sqrt,
-    "softplus": Value.softplus,
-    "abs": Value.__abs__,
-}
-BINARY_FUNCTIONS = {"max": Value.max, "min": Value.min}
-OPERATORS = {ast.Add: "+", ast.Sub: "-", ast.Mult: "*", ast.Div: "/", ast.Pow: "**"}
-FUNCTIONS = sorted([*UNARY_FUNCTIONS, *BINARY_FUNCTIONS])
-
 # How tightly each kind of node binds, in the order ast.unparse ranks them, so that labels get
 # brackets exactly where Python's own unparse would put them.
 _SUM, _PRODUCT, _SIGN, _POWER, _ATOM = range(5)
-_BINDING = {ast.Add: _SUM, ast.Sub: _SUM, ast.Mult: _PRODUCT, ast.Div: _PRODUCT, ast.Pow: _POWER}
+
+# Python's arithmetic operators, by the ast class that the parser makes of each: how it is written, how
+# tightly it binds, and what Python does with it. This is Python's grammar, not the engine's ops: an
+# operator is allowed when the op table has an op written with it (see _operators()).
+_PYTHON_OPERATORS: dict[type, tuple[str, int, Callable[[Any, Any], Any]]] = {
+    ast.Add: ("+", _SUM, operator.add),
+    ast.Sub: ("-", _SUM, operator.sub),
+    ast.Mult: ("*", _PRODUCT, operator.mul),
+    ast.Div: ("/", _PRODUCT, operator.truediv),
+    ast.FloorDiv: ("//", _PRODUCT, operator.floordiv),
+    ast.Mod: ("%", _PRODUCT, operator.mod),
+    ast.MatMult: ("@", _PRODUCT, operator.matmul),
+    ast.Pow: ("**", _POWER, operator.pow),
+}
+
+
+def _operators() -> dict[type, str]:
+    """The ast classes of the binary operators the engine has, and how each is written."""
+    written = {row.syntax for row in ops.operators()}
+    return {kind: symbol for kind, (symbol, _, _) in _PYTHON_OPERATORS.items() if symbol in written}
+
+
+def _functions() -> dict[str, ops.Op]:
+    """The functions of the expression language by name, from the op table."""
+    return {row.name: row for row in ops.functions()}
+
+
+def _has_unary_minus() -> bool:
+    return any(row.syntax == "-" for row in ops.prefix_operators())
 
 
 class ExpressionError(ValueError):
@@ -51,7 +69,7 @@ def parse_variables(assignments: list[str]) -> dict[str, float]:
         name = unicodedata.normalize("NFKC", written.strip())
         if not name.isidentifier() or name.startswith("_"):
             raise ExpressionError(f"{written.strip()!r} is not a valid variable name")
-        if name in UNARY_FUNCTIONS or name in BINARY_FUNCTIONS:
+        if name in _functions():
             raise ExpressionError(f"{name!r} is a function name; pick another variable name")
         if name in variables:
             raise ExpressionError(f"variable {name!r} is given twice")
@@ -112,7 +130,8 @@ def build(expression: str, variables: dict[str, float]) -> tuple[Value, dict[str
         raise ExpressionError("the expression is nested too deeply") from None
     _check(tree, source)
     # Function names left in the tree are the callee of a call: _check refused them anywhere else.
-    used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in FUNCTIONS})
+    functions = _functions()
+    used = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and n.id not in functions})
     missing = [name for name in used if name not in variables]
     if missing:
         raise ExpressionError(f"no value given for {', '.join(missing)} (add {missing[0]}=NUMBER)")
@@ -144,12 +163,13 @@ def _check(tree: ast.Expression, source: str) -> None:
         elif isinstance(node, ast.Name):
             _check_name(node)
         elif isinstance(node, ast.BinOp):
-            if type(node.op) not in OPERATORS:
-                raise ExpressionError(f"operator {type(node.op).__name__} is not allowed; use + - * / **")
+            if type(node.op) not in _operators():
+                allowed = " ".join(_operators().values())
+                raise ExpressionError(f"operator {type(node.op).__name__} is not allowed; use {allowed}")
             for operand, on_left in ((node.left, True), (node.right, False)):
                 stack.append((operand, depth if _continues_chain(node, operand, on_left) else depth + 1))
         elif isinstance(node, ast.UnaryOp):
-            if not isinstance(node.op, (ast.USub, ast.UAdd)):
+            if not (isinstance(node.op, ast.UAdd) or isinstance(node.op, ast.USub) and _has_unary_minus()):
                 raise ExpressionError(f"operator {type(node.op).__name__} is not allowed")
             stack.append((node.operand, depth + 1))
         elif isinstance(node, ast.Call):
@@ -158,7 +178,7 @@ def _check(tree: ast.Expression, source: str) -> None:
         else:
             raise ExpressionError(
                 f"{type(node).__name__} is not allowed in an expression "
-                f"(only numbers, names, + - * / ** and {', '.join(FUNCTIONS)})"
+                f"(only numbers, names, {' '.join(_operators().values())} and {', '.join(sorted(_functions()))})"
             )
 
 
@@ -180,18 +200,18 @@ def _check_name(node: ast.Name) -> None:
     if node.id.startswith("_"):
         raise ExpressionError(f"names starting with '_' are not allowed: {node.id}")
     # A call's function name is not walked, so a function name met here stands where a value should.
-    if node.id in UNARY_FUNCTIONS:
-        raise ExpressionError(f"{node.id!r} is a function; call it as {node.id}(...)")
-    if node.id in BINARY_FUNCTIONS:
-        raise ExpressionError(f"{node.id!r} is a function; call it as {node.id}(..., ...)")
+    row = _functions().get(node.id)
+    if row is not None:
+        raise ExpressionError(f"{node.id!r} is a function; call it as {node.id}({', '.join(['...'] * row.arity)})")
 
 
 def _check_call(node: ast.Call) -> None:
     name = node.func.id if isinstance(node.func, ast.Name) else None
-    if name not in UNARY_FUNCTIONS and name not in BINARY_FUNCTIONS:
+    functions = _functions()
+    if name not in functions:
         shown = name or ast.unparse(node.func)[:30]
-        raise ExpressionError(f"{shown}() is not an allowed function; allowed: {', '.join(FUNCTIONS)}")
-    expected = 1 if name in UNARY_FUNCTIONS else 2
+        raise ExpressionError(f"{shown}() is not an allowed function; allowed: {', '.join(sorted(functions))}")
+    expected = functions[name].arity
     if node.keywords or len(node.args) != expected or any(isinstance(a, ast.Starred) for a in node.args):
         raise ExpressionError(f"{name}() takes exactly {expected} argument{'s' if expected > 1 else ''}")
 
@@ -201,8 +221,8 @@ def _continues_chain(parent: ast.BinOp, operand: ast.AST, on_left: bool) -> bool
     x-y+z or x*y/z, the right side of x**y**z. A reader sees such a chain as one level."""
     if not isinstance(operand, ast.BinOp):
         return False
-    binding = _BINDING.get(type(parent.op))
-    if binding is None or _BINDING.get(type(operand.op)) != binding:
+    binding = _binding(parent.op)
+    if binding is None or _binding(operand.op) != binding:
         return False
     return on_left != (binding == _POWER)
 
@@ -256,14 +276,15 @@ def _step(node: ast.AST, args: list[_Result], leaves: dict[str, Value]) -> _Resu
         value = -args[0].value if sign == "-" else args[0].value
         return _labelled(value, sign + _bracketed(args[0], _SIGN), _SIGN)
     if isinstance(node, ast.BinOp):
-        op, binding = OPERATORS[type(node.op)], _BINDING[type(node.op)]
+        op, binding, apply = _PYTHON_OPERATORS[type(node.op)]
         left, right = args
         # x-y-z is (x-y)-z but x**y**z is x**(y**z): the side that is not the chain needs a bracket at a tie.
-        tie_left, tie_right = (binding + 1, binding) if op == "**" else (binding, binding + 1)
+        tie_left, tie_right = (binding + 1, binding) if binding == _POWER else (binding, binding + 1)
         text = f"{_bracketed(left, tie_left)} {op} {_bracketed(right, tie_right)}"
         if not isinstance(left.value, Value) and not isinstance(right.value, Value):
-            return _Result(_fold(left.value, op, right.value), text, binding)
-        return _labelled(_binary(left.value, op, right.value), text, binding)
+            # numbers combined with numbers, through the engine so that errors read the same
+            return _Result(apply(Value(left.value), right.value).data, text, binding)
+        return _labelled(apply(left.value, right.value), text, binding)
     name = node.func.id  # type: ignore[attr-defined]  # checked: a call of an allowed function
     text = f"{name}({', '.join(arg.text for arg in args)})"
     values = [arg.value for arg in args]
@@ -277,9 +298,7 @@ def _step(node: ast.AST, args: list[_Result], leaves: dict[str, Value]) -> _Resu
 
 def _call(name: str, args: list) -> Value:
     """An allowed function applied to its arguments, the first of them a Value."""
-    if name in UNARY_FUNCTIONS:
-        return UNARY_FUNCTIONS[name](args[0])
-    return BINARY_FUNCTIONS[name](*args)
+    return _functions()[name].function(*args)
 
 
 def _bracketed(operand: _Result, needed: int) -> str:
@@ -293,18 +312,6 @@ def _labelled(value: Value | float, text: str, binding: int) -> _Result:
     return _Result(value, text, binding)
 
 
-def _binary(left, op: str, right) -> Value:
-    if op == "+":
-        return left + right
-    if op == "-":
-        return left - right
-    if op == "*":
-        return left * right
-    if op == "/":
-        return left / right
-    return left**right
-
-
-def _fold(left: float, op: str, right: float) -> float:
-    """Numbers combined with numbers, through the engine so that errors read the same."""
-    return _binary(Value(left), op, right).data
+def _binding(kind: ast.operator) -> int | None:
+    found = _PYTHON_OPERATORS.get(type(kind))
+    return None if found is None else found[1]

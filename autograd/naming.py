@@ -1,5 +1,5 @@
 """How a node is named and described in text: shared by tables, drawings and the command line.
-Imports only the Value module.
+Imports only the Value module and `describe` (a node's given name).
 
 A node's name, first that applies:
 
@@ -23,6 +23,7 @@ import sys
 from collections.abc import Mapping
 from types import FrameType
 
+from .describe import given_name
 from .value import Value
 
 Names = bool | Mapping[Value, str]
@@ -37,14 +38,6 @@ def number(x: float) -> str:
     """A float, short: 3.0 -> '3', -0.20000000000000001 -> '-0.2', 1e-12 -> '1e-12', -0.0 -> '0'."""
     text = f"{x:.6g}"
     return "0" if text == "-0" else text
-
-
-def given_name(node: Value) -> str:
-    """The node's label, else the name its role gives it inside a model ('layer0.n2.z'), else ''."""
-    if node.label:
-        return node.label
-    role = node.role
-    return role.qualified_name if role is not None else ""
 
 
 def node_names(order: list[Value], variables: Mapping[int, str] | None = None) -> dict[int, str]:

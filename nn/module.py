@@ -13,7 +13,7 @@ from typing import Any, Union
 
 from autograd import Value, checks, dot
 from autograd.structure import Group, Role
-from autograd.value import zero_grads
+from autograd.fields import zero_grads
 
 Input = Union[Value, float, int]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")

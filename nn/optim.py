@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable, Sequence
 from typing import Union
 
 from autograd import Value, checks
-from autograd.value import set_data, zero_grads
+from autograd.fields import set_data, zero_grads
 
 LearningRate = Union[float, Callable[[int], float]]
 

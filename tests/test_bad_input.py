@@ -259,7 +259,7 @@ def test_an_optimizer_step_too_large_for_a_float_changes_no_parameter():
 
 
 def test_set_data_for_many_nodes_is_all_or_nothing():
-    from autograd.value import set_data, zero_grads
+    from autograd.fields import set_data, zero_grads
 
     ps = [Value(1.0), Value(2.0)]
     with pytest.raises(ValueError, match=r"^set_data: nan is not a finite number$"):

@@ -41,6 +41,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd.value as engine
+from autograd import ops
 from autograd import Value, topological_order
 from tests.fuzz_graphs import (
     BY_NAME,
@@ -228,7 +229,8 @@ def returns_value(fn: Callable[..., Any]) -> bool:
 
 
 def value_ops() -> tuple[set[str], set[str]]:
-    """The public methods and operators of Value that return a Value, and the module's functions that do."""
+    """The public methods and operators of Value that return a Value, and the module's functions that are
+    ops (rows of the op table, autograd/ops.py)."""
     methods = {
         name
         for name, attr in vars(Value).items()
@@ -242,8 +244,7 @@ def value_ops() -> tuple[set[str], set[str]]:
         if callable(obj)
         and getattr(obj, "__module__", None) == engine.__name__
         and not name.startswith("_")
-        and not isinstance(obj, type)
-        and returns_value(obj)
+        and any(row.function is obj for row in ops.TABLE.values())
     }
     return methods, functions
 
@@ -279,6 +280,8 @@ def test_every_value_op_is_fuzzed(monkeypatch: pytest.MonkeyPatch) -> None:
     # ... and every op of the op table (tests/op_table.py) is among the ops of the fuzzed graphs.
     table_ops = {row.ours(*[Value(1.25) for _ in row.domain]).op for row in TABLE}
     assert table_ops <= engine_ops, f"op-table ops missing from the fuzzed graphs: {table_ops - engine_ops}"
+    # ... and so is every op of the engine's own op table.
+    assert set(ops.TABLE) <= engine_ops, f"engine ops missing from the fuzzed graphs: {set(ops.TABLE) - engine_ops}"
 
 
 # ---------------------------------------------------------------------------------------------- domain errors
