@@ -34,6 +34,7 @@ MAX_PARAMETERS = 10_000_000
 # Up to CHEAP parameters the model is built anyway (a fraction of a second), and loading then names
 # the weights that are missing, which says more than a count.
 CHEAP = 100_000
+_isfinite = math.isfinite  # bound once: the ops read every plain-number operand through as_float
 _budget: contextvars.ContextVar[tuple[int, str] | None] = contextvars.ContextVar("parameter_budget", default=None)
 
 
@@ -56,7 +57,7 @@ def as_float(
     does), ValueError where it is an argument that was given (a setter, a size).
     """
     kind = type(x)
-    if kind is float and math.isfinite(x):  # type: ignore[arg-type]  # the common case, kept short
+    if kind is float and _isfinite(x):  # type: ignore[arg-type]  # the common case, kept short
         return x  # type: ignore[return-value]
     if kind is float or kind is int or isinstance(x, Real) or is_numpy_bool(x):
         try:

@@ -253,7 +253,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
         help="back-propagate an expression and print every node's gradient",
         description='Example: skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1',
     )
-    grad_cmd.add_argument("expression", help=language_help())
+    grad_cmd.add_argument("expression", help=language_help().replace("%", "%%"))  # argparse formats help with %
     # default=[]: without one argparse counts nargs="*" as required, and says so when another argument is wrong
     grad_cmd.add_argument("variables", nargs="*", default=[], metavar="NAME=NUMBER", help="a value for every variable")
     grad_cmd.add_argument("--json", action="store_true", help="print values and gradients as JSON")
