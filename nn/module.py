@@ -12,8 +12,8 @@ from collections.abc import Mapping, Sequence
 from typing import Any, Union
 
 from autograd import Value, checks, dot
-from autograd.structure import Group, Role
 from autograd.fields import zero_grads
+from autograd.structure import Group, Role
 
 Input = Union[Value, float, int]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")

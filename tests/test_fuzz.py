@@ -41,8 +41,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd.value as engine
-from autograd import ops
-from autograd import Value, topological_order
+from autograd import Value, ops, topological_order
 from tests.fuzz_graphs import (
     BY_NAME,
     OPS,
