@@ -159,7 +159,9 @@ def find_wrong_derivative(
         operands = list(node.operands)
         value_positions = [i for i, o in enumerate(operands) if isinstance(o, Value)]
         plain = [o.data if isinstance(o, Value) else o for o in operands]
-        for position, (child, stored, k) in enumerate(zip(node.children, node.local_grads, value_positions)):
+        for position, (child, stored, k) in enumerate(
+            zip(node.children, node.local_grads, value_positions, strict=True)
+        ):
             numeric = _slope(forward, plain, k, eps)
             if numeric is None or not isinstance(stored, (int, float)):
                 continue
