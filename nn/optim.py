@@ -8,6 +8,7 @@ from typing import Union
 
 from autograd import Value, checks
 from autograd.fields import set_data, zero_grads
+from autograd.numpy_adapter import as_python
 
 LearningRate = Union[float, Callable[[int], float]]
 
@@ -17,9 +18,7 @@ class Optimizer:
 
     def __init__(self, params: Sequence[Value], lr: LearningRate) -> None:
         where = type(self).__name__
-        tolist = getattr(params, "tolist", None)
-        if callable(tolist):  # a numpy array of Values
-            params = tolist()
+        params = as_python(params)  # a numpy array of Values
         if isinstance(params, (str, bytes, Value)) or not isinstance(params, Iterable):
             raise checks.wrong_type(where, "params", "a list of Values (model.parameters())", params)
         self.params = list(params)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 
 from autograd import checks
+from autograd.numpy_adapter import as_python
 
 
 class Characters:
@@ -43,9 +44,7 @@ class Characters:
 
     def decode(self, tokens: Sequence[int]) -> str:
         """The characters of `tokens`, bos left out."""
-        tolist = getattr(tokens, "tolist", None)
-        if callable(tolist):  # a numpy array of token ids
-            tokens = tolist()
+        tokens = as_python(tokens)  # a numpy array of token ids
         if not isinstance(tokens, (list, tuple)):
             raise checks.wrong_type("Characters.decode", "tokens", "a list of token ids", tokens)
         for t in tokens:
