@@ -154,7 +154,7 @@ def _pictures(root: Value, args: argparse.Namespace, **options) -> list[str]:
     if not (args.render or args.steps):
         return []
     from .drawing import DotNotFoundError, render
-    from .steps import render_steps
+    from .step_page import render_steps
 
     written = []
     try:

@@ -240,7 +240,7 @@ def test_only_value_py_reads_the_node_layout():
 def test_drawing_a_list_of_outputs_says_to_sum_them():
     outputs = ResidualBlock(2, seed=0)([1.0, 2.0])
     with pytest.raises(TypeError, match=r"got list; .*sum_of\(outputs\)"):
-        draw(outputs)
+        draw(outputs)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="got list"):
         grad_table(outputs)  # type: ignore[arg-type]
 
