@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -66,7 +67,9 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
 class Drawing(graphviz.Digraph):
     """A graphviz Digraph that shows inline in Jupyter and explains a missing `dot` clearly."""
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except graphviz.ExecutableNotFound as missing:
@@ -177,7 +180,7 @@ def draw_state(
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
     collapse: int | str | Iterable[str] | None = "auto",
-    **scene_options,
+    **scene_options: Any,  # the rest of draw's options, checked by _check_options
 ) -> Drawing:
     """`draw`, with the gradients of a backward step-through in place of `node.grad` (see steps.py)."""
     _check_options(
@@ -274,7 +277,7 @@ def check_size(root: Value, max_nodes: int, collapse: object = None) -> None:
         )
 
 
-def render(root: Value, path: str | Path, **options) -> Path:
+def render(root: Value, path: str | Path, **options: Any) -> Path:
     """Draw `root`'s graph into a PNG, SVG or PDF file chosen by the extension of `path`.
 
     Writes only that file (no `.gv` source is left behind) and returns its path. Takes the same
@@ -579,28 +582,30 @@ def _edges_for(group: list[Wire], fmt: Formatter, *, at_box: bool) -> list[tuple
     return [({"label": _many_wires(group, fmt, between_boxes=at_box)}, group)]
 
 
-def _wire_attrs(wire: tuple, fmt) -> dict[str, str]:
+def _wire_attrs(wire: Wire, fmt: Formatter) -> dict[str, str]:
     child, _, carried, _ = wire
     grad = None if carried is None else _grad_text(carried, fmt)
     return {"label": _edge_label(fmt(child.data), grad)}
 
 
-def _many_wires(group: list[tuple], fmt, *, between_boxes: bool) -> str:
+def _many_wires(group: list[Wire], fmt: Formatter, *, between_boxes: bool) -> str:
     """The label of one edge drawn for several: how many, and between two nodes (the same value each
     time) the value and the gradients, `100 × 1` when they are all alike."""
     if between_boxes:
         return _text(f"{len(group)} wires")
-    carried = [c for _, _, c, _ in group]
+    carried = [c for _, _, c, _ in group if c is not None]
     rows = f"<b>×{len(group)}</b><br/>" + f'<font color="{GREEN}">{_text(fmt(group[0][0].data))}</font>'
-    if all(c is not None for c in carried):
+    if len(carried) == len(group):  # every gradient known
         texts = [_grad_text(c, fmt) for c in carried]
         text = f"{len(group)} × {texts[0]}" if len(set(texts)) == 1 else f"Σ {_grad_text(_total(carried), fmt)}"
         rows += f'<br/><font color="{RED}">{_text(text)}</font>'
     return f"<{rows}>"
 
 
-def _total(carried: list) -> float | str:
-    return "undefined" if any(isinstance(c, str) for c in carried) else sum(carried)
+def _total(carried: Sequence[float | str]) -> float | str:
+    """The sum of the gradients of several edges; "undefined" if one of them is."""
+    numbers = [c for c in carried if not isinstance(c, str)]
+    return "undefined" if len(numbers) < len(carried) else sum(numbers)
 
 
 def _joins(members: list[Value]) -> bool:
@@ -649,7 +654,7 @@ def _addition_chains(order: list[Value], root: Value, box_of: dict[int, str], ma
     return {inner: last for inner, last in top.items() if sizes[last] + 1 >= CHAIN}
 
 
-def _inputs(node: Value):
+def _inputs(node: Value) -> Iterator[tuple[Value, float | None, int]]:
     """(child, local derivative, position in node.operands) for every Value input of `node`."""
     positions = [i for i, o in enumerate(node.operands) if isinstance(o, Value)]
     return zip(node.children, node.local_grads, positions)
@@ -678,7 +683,7 @@ def _kind(node: Value, root: Value) -> str:
     return "parameter" if node.role is not None and node.role.parameter else "input"
 
 
-def _edge_gradient(local, upstream: float | None) -> float | str | None:
+def _edge_gradient(local: float | None, upstream: float | None) -> float | str | None:
     if upstream is None or local is None:  # not yet sent back, or sent by a closure not yet run
         return None
     try:
@@ -687,7 +692,9 @@ def _edge_gradient(local, upstream: float | None) -> float | str | None:
         return "undefined"
 
 
-def _collapsed_boxes(order: list[Value], layout: _Layout, collapse, root: Value) -> tuple[dict, dict[str, str]]:
+def _collapsed_boxes(
+    order: list[Value], layout: _Layout, collapse: int | str | Iterable[str] | None, root: Value
+) -> tuple[dict[int, str], dict[str, str]]:
     """id(node) -> the box that stands for it, for every node drawn inside a box, and each box's title."""
     if collapse is None or collapse is False:
         return {}, {}
@@ -716,7 +723,9 @@ def _at_depth(order: list[Value], layout: _Layout, depth: int) -> tuple[dict[int
     return _boxes(order, layout, lambda k, name: k == depth)
 
 
-def _boxes(order: list[Value], layout: _Layout, collapsed) -> tuple[dict[int, str], dict[str, str]]:
+def _boxes(
+    order: list[Value], layout: _Layout, collapsed: Callable[[int, str], bool]
+) -> tuple[dict[int, str], dict[str, str]]:
     """Each node into the outermost box on its path for which `collapsed(depth, name)` holds."""
     boxes: dict[int, str] = {}
     titles: dict[str, str] = {}
@@ -825,7 +834,7 @@ def _named(node: Value) -> str:
 
 
 # ------------------------------------------------------------------------------------- labels
-def _formatter(precision: int):
+def _formatter(precision: int) -> Formatter:
     if not isinstance(precision, int) or precision < 1:
         raise ValueError(f"precision must be a positive int; got {precision!r}")
 
@@ -836,7 +845,7 @@ def _formatter(precision: int):
     return fmt
 
 
-def _grad_text(carried: float | str, fmt) -> str:
+def _grad_text(carried: float | str, fmt: Formatter) -> str:
     return carried if isinstance(carried, str) else fmt(carried)
 
 
@@ -853,7 +862,13 @@ def _edge_label(value: str, grad: str | None) -> str:
 
 
 def _node_label(
-    node: Value, name: str, named: bool, grad: float | None, sent_back: list, fmt, chain: Sequence[Value] = ()
+    node: Value,
+    name: str,
+    named: bool,
+    grad: float | None,
+    sent_back: list[float | str],
+    fmt: Formatter,
+    chain: Sequence[Value] = (),
 ) -> tuple[str, str]:
     """The label and the tooltip (the full text of what the label cuts, else "").
 
@@ -882,7 +897,7 @@ def _node_label(
     if grad is None:
         grad_line = "grad ?"
     elif len(sent_back) > 1 and all(not isinstance(g, str) for g in sent_back):
-        terms_text = [fmt(g) if g >= 0 else f"({fmt(g)})" for g in sent_back]
+        terms_text = [fmt(g) if g >= 0 else f"({fmt(g)})" for g in sent_back if not isinstance(g, str)]
         grad_line = f"grad {fmt(grad)} = {' + '.join(terms_text[:SHOWN_TERMS])}"
         if len(terms_text) > SHOWN_TERMS:
             grad_line += f" + … ({len(terms_text)} edges)"
@@ -899,7 +914,13 @@ def _node_label(
     return label, "\n".join(tooltip)
 
 
-def _box_label(name: str, members: list[Value], outputs: list[Value], grad_of, fmt) -> str:
+def _box_label(
+    name: str,
+    members: list[Value],
+    outputs: list[Value],
+    grad_of: Callable[[Value], float | None],
+    fmt: Formatter,
+) -> str:
     """A collapsed group: its size, and the values and gradients of its outputs (the nodes it hands
     on), whose gradients are what flows into the group in the backward pass."""
     params = sum(1 for n in members if n.role is not None and n.role.parameter)
@@ -1038,7 +1059,7 @@ def _add_legend(graph: graphviz.Digraph, scene: _Scene) -> None:
 
 
 # ------------------------------------------------------------------------------------- arguments
-def _check_options(root: object, **options) -> None:
+def _check_options(root: object, **options: object) -> None:
     """draw's arguments, checked before anything is laid out (the graph's own checks come later)."""
     if not isinstance(root, Value):
         if isinstance(root, (list, tuple)):

@@ -9,6 +9,7 @@ import json
 import re
 import shutil
 from pathlib import Path
+from typing import Any
 
 from . import checks
 from .animation import render_animation
@@ -20,7 +21,12 @@ from .value import Value
 
 
 def render_steps(
-    root: Value, folder: str | Path, *, names: Names = True, max_nodes: int = DEFAULT_MAX_STEP_NODES, **draw_options
+    root: Value,
+    folder: str | Path,
+    *,
+    names: Names = True,
+    max_nodes: int = DEFAULT_MAX_STEP_NODES,
+    **draw_options: Any,
 ) -> Path:
     """Write every frame as `step_000.svg ...` and a self-contained `index.html` to flip through them,
     or, for a path ending in `.gif`, an animated GIF (see `autograd.animation.render_animation`).

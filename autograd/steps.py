@@ -7,10 +7,16 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
 
 from .limits import DEFAULT_MAX_NODES, DEFAULT_MAX_STEP_NODES, check_max_nodes, refuse_above
 from .naming import Names, node_names, number, variable_names
 from .value import Value, topological_order
+
+if TYPE_CHECKING:  # types only: drawing is imported when a frame is drawn, ipywidgets for a slider
+    import ipywidgets
+
+    from .drawing import Drawing
 
 
 class _Log:
@@ -52,7 +58,7 @@ class Frame:
         """id(node) of the nodes that have sent their gradient back, this one included."""
         return frozenset(self._log.pushed[: self._pushed])
 
-    def draw(self, root: Value, **draw_options):
+    def draw(self, root: Value, **draw_options: Any) -> Drawing:
         """This frame as a picture: the gradients so far, this node and its edges highlighted. Nodes
         are named as in the captions unless `names=` is given (see `autograd.draw`)."""
         from .drawing import BackwardState, draw_state
@@ -133,7 +139,9 @@ def _quoted(name: str) -> str:
     return name if re.fullmatch(r"[\w.#]+", name) else f"“{name}”"
 
 
-def step_widget(root: Value, *, names: Names = True, max_nodes: int = DEFAULT_MAX_STEP_NODES, **draw_options):
+def step_widget(
+    root: Value, *, names: Names = True, max_nodes: int = DEFAULT_MAX_STEP_NODES, **draw_options: Any
+) -> ipywidgets.interactive:
     """The same frames behind an ipywidgets slider, for a notebook (needs `pip install ipywidgets`);
     each picture is drawn when its step is shown."""
     try:
@@ -142,7 +150,7 @@ def step_widget(root: Value, *, names: Names = True, max_nodes: int = DEFAULT_MA
         raise ImportError("step_widget needs ipywidgets: pip install 'skipgrad[notebooks]'") from missing
     frames = list(backward_steps(root, names=names, max_nodes=max_nodes))
 
-    def show(step: int):
+    def show(step: int) -> None:
         from IPython.display import SVG, display
 
         print(f"step {step} of {len(frames) - 1}: {frames[step].caption}")
