@@ -86,7 +86,7 @@ class Value:
         """Set .grad of every node this one depends on (adding to what leaves already hold)."""
         self.grad = 1.0
         for node in reversed(topological_order(self)):
-            for child, local_grad in zip(node._children, node._local_grads):
+            for child, local_grad in zip(node._children, node._local_grads, strict=True):
                 child.grad += local_grad * node.grad
 
     def __repr__(self) -> str:
