@@ -410,17 +410,18 @@ def _build_scene(
     precision: int = 4,
     names: Names = True,
 ) -> _Scene:
+    """What to draw, in three parts: the nodes drawn on their own, the collapsed boxes, the edges."""
     fmt = _formatter(precision)
     order = topological_order(root)
+    ids = {id(node): f"n{i}" for i, node in enumerate(order)}
+    variables = variable_names(names, order)
     layout = _Layout(order)
     marked = _highlighted(highlight, order)
     box_of, titles = _collapsed_boxes(order, layout, collapse, root)
     top_of = _addition_chains(order, root, box_of, marked)
-    ids = {id(node): f"n{i}" for i, node in enumerate(order)}
     plan = _Plan(root, order, state, fmt, ids, box_of, titles, top_of, marked)
     wires = _wires(plan, skip_paths)
     scene = _Scene()
-    variables = variable_names(names, order)
     box_members = _add_nodes(
         scene, plan, layout if clusters else None, variables, _sent_back(wires, titles), skip_paths
     )
