@@ -6,6 +6,9 @@
 6.0
 """
 
+import importlib
+from typing import TYPE_CHECKING
+
 from . import pickling  # noqa: F401  # registers how a Value pickles and deep-copies
 from .custom import CustomOp, WrongDerivative, custom_op, find_wrong_derivative
 from .gradcheck import GradcheckError, gradcheck
@@ -37,30 +40,36 @@ __all__ = [
 ]
 __version__ = "0.1.0"
 
-# Drawing needs the graphviz package; it is imported on first use so that the engine needs nothing.
-_DRAWING = {"draw", "render", "Drawing", "DotNotFoundError", "GraphTooLargeError"}
-_STEPS = {"backward_steps", "render_steps", "Frame"}
-_ANIMATION = {"render_animation"}  # also needs Pillow
+if TYPE_CHECKING:  # the names __getattr__ gives, with their types, for mypy and editors only
+    from .animation import render_animation
+    from .drawing import DotNotFoundError as DotNotFoundError
+    from .drawing import Drawing as Drawing
+    from .drawing import GraphTooLargeError as GraphTooLargeError
+    from .drawing import draw, render
+    from .step_page import render_steps
+    from .steps import Frame as Frame
+    from .steps import backward_steps
+
+# Pictures need the graphviz package (a GIF also Pillow); their modules are imported on first use so
+# that the engine needs nothing. Each public name lives in one module:
+_LAZY = {
+    **dict.fromkeys(("draw", "render", "Drawing", "DotNotFoundError", "GraphTooLargeError"), "drawing"),
+    **dict.fromkeys(("backward_steps", "Frame"), "steps"),  # no graphviz until a frame is drawn
+    "render_steps": "step_page",
+    "render_animation": "animation",
+}
 
 
-def __getattr__(name: str):
-    if name in _DRAWING:
-        try:
-            from . import drawing
-        except ModuleNotFoundError as missing:
-            if missing.name != "graphviz":
-                raise
-            raise ImportError(
-                f"autograd.{name} needs the graphviz package: pip install 'skipgrad[viz]' "
-                "(and Graphviz's dot program); grad_table(root) prints the same numbers as text"
-            ) from missing
-        return getattr(drawing, name)
-    if name in _STEPS:
-        from . import steps
-
-        return getattr(steps, name)
-    if name in _ANIMATION:
-        from . import animation
-
-        return getattr(animation, name)
-    raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+def __getattr__(name: str) -> object:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'autograd' has no attribute {name!r}")
+    try:
+        module = importlib.import_module(f".{_LAZY[name]}", __name__)
+    except ModuleNotFoundError as missing:
+        if missing.name != "graphviz":
+            raise
+        raise ImportError(
+            f"autograd.{name} needs the graphviz package: pip install 'skipgrad[viz]' "
+            "(and Graphviz's dot program); grad_table(root) prints the same numbers as text"
+        ) from missing
+    return getattr(module, name)

@@ -12,7 +12,10 @@ from __future__ import annotations
 import io
 import json
 import re
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
 
 import graphviz
 
@@ -22,6 +25,9 @@ from .limits import DEFAULT_MAX_STEP_NODES, check_max_nodes
 from .naming import Names
 from .steps import backward_steps
 from .value import Value
+
+if TYPE_CHECKING:  # Pillow is imported when a GIF is written (see _pillow)
+    from PIL.Image import Image as Picture
 
 FORMATS = (".gif",)
 DEFAULT_DPI = 72.0
@@ -40,7 +46,7 @@ def render_animation(
     captions: bool = True,
     names: Names = True,
     max_nodes: int = DEFAULT_MAX_STEP_NODES,
-    **draw_options,
+    **draw_options: Any,
 ) -> Path:
     """Write the backward pass of `root` as an animated GIF, one frame per step of `backward_steps`.
 
@@ -76,7 +82,7 @@ def render_animation(
     # the layout, once for the pictures), one at a time: never all the drawings at once.
     given = next(backward_steps(root, names=names, max_nodes=max_nodes)).names
 
-    def drawings():
+    def drawings() -> Iterator[graphviz.Digraph]:
         for frame in backward_steps(root, names=True if given is None else dict(given), max_nodes=max_nodes):
             caption = f"step {frame.index} of {count - 1}: {frame.caption}" if captions else None
             lines = "\n".join(line for line in (title, caption) if line)
@@ -110,7 +116,7 @@ def render_animation(
     return path
 
 
-def _on_canvas(Image, picture, size: tuple[int, int]):
+def _on_canvas(Image: ModuleType, picture: Picture, size: tuple[int, int]) -> Picture:
     if picture.size == size:
         return picture
     canvas = Image.new("RGB", size, "white")
@@ -118,7 +124,12 @@ def _on_canvas(Image, picture, size: tuple[int, int]):
     return canvas
 
 
-def pinned_frames(drawings, *, dpi: float = DEFAULT_DPI, format: str = "png") -> list[bytes]:
+def pinned_frames(
+    drawings: Iterable[graphviz.Digraph] | Callable[[], Iterable[graphviz.Digraph]],
+    *,
+    dpi: float = DEFAULT_DPI,
+    format: str = "png",
+) -> list[bytes]:
     """Render drawings of the same graph (the frames of a step-through: same nodes and edges, other
     labels) with one layout, made from the last drawing, so that nothing moves between them.
 
@@ -129,7 +140,7 @@ def pinned_frames(drawings, *, dpi: float = DEFAULT_DPI, format: str = "png") ->
     return [_pipe(_pinned(drawing, layout, dpi), format=format, neato_no_op=2) for drawing in make()]
 
 
-def _layout(drawings) -> dict:
+def _layout(drawings: Iterable[graphviz.Digraph]) -> dict[str, Any]:  # graphviz's JSON
     """dot's layout of the last drawing, with each node as wide and tall as on any drawing and the
     canvas as large as the largest drawing (a frame's caption may be wider than the graph)."""
     sizes: dict[str, tuple[float, float]] = {}
@@ -154,13 +165,13 @@ def _layout(drawings) -> dict:
     return layout
 
 
-def _extent(layout: dict) -> tuple[float, float]:
+def _extent(layout: dict[str, Any]) -> tuple[float, float]:
     """Width and height of a graphviz JSON layout, in points."""
     left, bottom, right, top = (float(v) for v in layout["bb"].split(","))
     return right - left, top - bottom
 
 
-def _pinned(drawing: graphviz.Digraph, layout: dict, dpi: float) -> graphviz.Digraph:
+def _pinned(drawing: graphviz.Digraph, layout: dict[str, Any], dpi: float) -> graphviz.Digraph:
     """A copy of `drawing` with every position taken from `layout`, to draw with `neato -n2`."""
     pinned = drawing.copy()
     pinned.engine = "neato"
@@ -199,12 +210,12 @@ def _pinned(drawing: graphviz.Digraph, layout: dict, dpi: float) -> graphviz.Dig
     return pinned
 
 
-def _objects(layout: dict) -> list[dict]:
+def _objects(layout: dict[str, Any]) -> list[dict[str, Any]]:
     """The nodes of a graphviz JSON layout (its objects also hold the boxes, which have no width)."""
     return [obj for obj in layout.get("objects", []) if "nodes" not in obj]
 
 
-def _ends(found: re.Match) -> tuple[str, str]:
+def _ends(found: re.Match[str]) -> tuple[str, str]:
     """The tail and head names of an edge statement, without DOT quotes."""
     tail, head = (found.group(g).strip('"').replace('\\"', '"') for g in (1, 2))
     return tail, head
@@ -214,14 +225,14 @@ def _id(name: str) -> str:
     return '"' + name.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-def _pipe(drawing: graphviz.Digraph, **options) -> bytes:
+def _pipe(drawing: graphviz.Digraph, **options: object) -> bytes:
     try:
         return drawing.pipe(**options)
     except graphviz.ExecutableNotFound as missing:
         raise DotNotFoundError() from missing
 
 
-def _pillow():
+def _pillow() -> ModuleType:
     try:
         from PIL import Image
     except ImportError as missing:

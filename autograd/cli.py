@@ -16,7 +16,7 @@ import shutil
 import subprocess
 import sys
 from pathlib import Path
-from typing import NoReturn
+from typing import Any, NoReturn
 
 from . import __version__
 from .examples import seed_circuit
@@ -148,14 +148,14 @@ def _check_dot() -> None:
         raise Refusal(str(DotNotFoundError()))
 
 
-def _pictures(root: Value, args: argparse.Namespace, **options) -> list[str]:
+def _pictures(root: Value, args: argparse.Namespace, **options: Any) -> list[str]:  # options: render's
     """Draw what was asked for and return the lines that say where. Called before anything is
     printed: a reader that leaves early (`skipgrad ... --render g.png | head -1`) ends the printing
     with a broken pipe, and the pictures must not go with it."""
     if not (args.render or args.steps):
         return []
     from .drawing import DotNotFoundError, render
-    from .steps import render_steps
+    from .step_page import render_steps
 
     written = []
     try:
@@ -225,11 +225,18 @@ def _reader_gone() -> int:
     return READER_GONE
 
 
+# What argparse's private _parse_optional returns: a list of matches since Python 3.12, a tuple before.
+if sys.version_info >= (3, 12):
+    _ParsedOption = list[tuple[argparse.Action | None, str, str | None, str | None]] | None
+else:
+    _ParsedOption = tuple[argparse.Action | None, str, str | None] | None
+
+
 class _Parser(argparse.ArgumentParser):
     """argparse, but a mistake in the arguments is one line too, like every other refusal, and an
     expression or number starting with a single '-' is not an option."""
 
-    def _parse_optional(self, arg_string: str):  # argparse's own hook, one argument at a time
+    def _parse_optional(self, arg_string: str) -> _ParsedOption:  # argparse's own hook, one argument at a time
         # "-x*y", "-3e5", "-h*x" or "---x" is an expression: with one '-', only our options themselves
         # are options. "--" and "--" + a letter stay argparse's: the end of the options, or a long
         # option, maybe mistyped ("--jsn"), which argparse names.

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import graphviz
 
@@ -66,7 +67,9 @@ class DotNotFoundError(graphviz.ExecutableNotFound):
 class Drawing(graphviz.Digraph):
     """A graphviz Digraph that shows inline in Jupyter and explains a missing `dot` clearly."""
 
-    def _repr_mimebundle_(self, include=None, exclude=None, **kwargs):
+    def _repr_mimebundle_(
+        self, include: Iterable[str] | None = None, exclude: Iterable[str] | None = None, **kwargs: Any
+    ) -> dict[str, Any]:
         try:
             return super()._repr_mimebundle_(include, exclude, **kwargs)
         except graphviz.ExecutableNotFound as missing:
@@ -177,7 +180,7 @@ def draw_state(
     max_nodes: int = DEFAULT_MAX_NODES,
     title: str | None = None,
     collapse: int | str | Iterable[str] | None = "auto",
-    **scene_options,
+    **scene_options: Any,  # the rest of draw's options, checked by _check_options
 ) -> Drawing:
     """`draw`, with the gradients of a backward step-through in place of `node.grad` (see steps.py)."""
     _check_options(
@@ -274,7 +277,7 @@ def check_size(root: Value, max_nodes: int, collapse: object = None) -> None:
         )
 
 
-def render(root: Value, path: str | Path, **options) -> Path:
+def render(root: Value, path: str | Path, **options: Any) -> Path:
     """Draw `root`'s graph into a PNG, SVG or PDF file chosen by the extension of `path`.
 
     Writes only that file (no `.gv` source is left behind) and returns its path. Takes the same
@@ -356,168 +359,254 @@ def _natural(text: str) -> list:
 
 
 # ------------------------------------------------------------------------------------- scene
+Formatter = Callable[[float], str]  # a number as the picture shows it, at the drawing's precision
+Wire = tuple[Value, Value, float | str | None, bool]  # (child, parent, gradient carried back, on a skip path)
+Wires = dict[tuple[str, str], list[Wire]]  # (tail, head) box or node ids -> the edges between them
+
+
+@dataclass
+class _Plan:
+    """Where each node of the graph is drawn (its own box, inside a collapsed box, or inside a chain of
+    additions drawn as one sum) and which gradients it shows: what the steps of _build_scene share."""
+
+    root: Value
+    order: list[Value]
+    state: BackwardState | None
+    fmt: Formatter
+    ids: dict[int, str]  # id(node) -> its DOT id, n0 n1 ... in topological order
+    box_of: dict[int, str]  # id(node) -> the collapsed box drawn for it
+    titles: dict[str, str]  # collapsed box -> its title
+    top_of: dict[int, int]  # id(node) -> id(the last addition of the chain drawn for it)
+    marked: set[object]  # highlighted: id(node) and (id(child), id(parent))
+
+    @property
+    def current(self) -> Value | None:
+        """The node a step-through is at (drawn highlighted), if any."""
+        return self.state.current if self.state is not None else None
+
+    def grad_of(self, node: Value) -> float | None:
+        return node.grad if self.state is None else self.state.grads.get(id(node))
+
+    def key_of(self, node: Value) -> str:
+        """The id of what is drawn for `node`: its collapsed box, the sum its chain is drawn as, or itself."""
+        return self.box_of.get(id(node)) or self.ids[self.top_of.get(id(node), id(node))]
+
+    def lit(self, child: Value, parent: Value) -> bool:
+        """Is the edge child -> parent highlighted, or does it carry the current step's gradient?"""
+        if (id(child), id(parent)) in self.marked:
+            return True
+        current = self.current
+        return current is not None and (parent is current or self.top_of.get(id(parent)) == id(current))
+
+
 def _build_scene(
     root: Value,
     state: BackwardState | None,
     *,
     clusters: bool = True,
     collapse: int | str | Iterable[str] | None = None,
-    highlight: Iterable = (),
+    highlight: Iterable[object] = (),
     skip_paths: bool = True,
     precision: int = 4,
     names: Names = True,
 ) -> _Scene:
+    """What to draw, in three parts: the nodes drawn on their own, the collapsed boxes, the edges."""
     fmt = _formatter(precision)
     order = topological_order(root)
     ids = {id(node): f"n{i}" for i, node in enumerate(order)}
     variables = variable_names(names, order)
-    shown = node_names(order, variables)
     layout = _Layout(order)
     marked = _highlighted(highlight, order)
     box_of, titles = _collapsed_boxes(order, layout, collapse, root)
-    current = state.current if state is not None else None
     top_of = _addition_chains(order, root, box_of, marked)
+    plan = _Plan(root, order, state, fmt, ids, box_of, titles, top_of, marked)
+    wires = _wires(plan, skip_paths)
+    scene = _Scene()
+    box_members = _add_nodes(
+        scene, plan, layout if clusters else None, variables, _sent_back(wires, titles), skip_paths
+    )
+    _add_boxes(scene, plan, box_members, _handed_on(wires, plan), layout if clusters else None)
+    _add_edges(scene, plan, wires)
+    scene.residual = {id(n.role.group) for n in order if n.role is not None and n.role.skip_operands and n.role.group}
+    return scene
 
-    def grad_of(node: Value) -> float | None:
-        return node.grad if state is None else state.grads.get(id(node))
 
-    def key_of(node: Value) -> str:
-        return box_of.get(id(node)) or ids[top_of.get(id(node), id(node))]
-
-    # Every edge child -> parent with the gradient it carries back and whether it is a skip path, by
-    # the two boxes it joins (an edge inside a collapsed box or a chain drawn as one sum is not drawn).
-    wires: dict[tuple[str, str], list[tuple[Value, Value, float | str | None, bool]]] = {}
-    for node in order:
-        upstream = None if state is not None and id(node) not in state.pushed else grad_of(node)
-        head = key_of(node)
+def _wires(plan: _Plan, skip_paths: bool) -> Wires:
+    """Every edge child -> parent with the gradient it carries back and whether it is a skip path, by
+    the two boxes it joins (an edge inside a collapsed box or a chain drawn as one sum is not drawn)."""
+    wires: Wires = {}
+    state = plan.state
+    for node in plan.order:
+        upstream = None if state is not None and id(node) not in state.pushed else plan.grad_of(node)
+        head = plan.key_of(node)
         for child, local, position in _inputs(node):
-            tail = key_of(child)
+            tail = plan.key_of(child)
             if tail == head:
                 continue
             carried = _edge_gradient(local, upstream)
             skip = skip_paths and _on_skip_path(node, child, position)
             wires.setdefault((tail, head), []).append((child, node, carried, skip))
-    # What each node sent back, one term per edge (parallel edges drawn as one give their sum; edges
-    # into a box, drawn as one "3 wires", each give their own).
+    return wires
+
+
+def _sent_back(wires: Wires, titles: dict[str, str]) -> dict[int, list[float | str]]:
+    """What each node sent back, one term per edge (parallel edges drawn as one give their sum; edges
+    into a box, drawn as one "3 wires", each give their own)."""
     sent_back: dict[int, list[float | str]] = {}
     for (tail, head), group in wires.items():
         if tail in titles:
             continue
         carried_all = [carried for _, _, carried, _ in group]
-        child = group[0][0]
+        terms = sent_back.setdefault(id(group[0][0]), [])
         if len(group) >= PARALLEL and head not in titles:
             known = [c for c in carried_all if c is not None]
             if len(known) == len(group):
-                sent_back.setdefault(id(child), []).append(_total(known))
+                terms.append(_total(known))
         else:
-            for carried in carried_all:
-                if carried is not None:
-                    sent_back.setdefault(id(child), []).append(carried)
+            terms.extend(c for c in carried_all if c is not None)
+    return sent_back
 
-    scene = _Scene()
+
+def _add_nodes(
+    scene: _Scene,
+    plan: _Plan,
+    layout: _Layout | None,
+    variables: dict[int, str],
+    sent_back: dict[int, list[float | str]],
+    skip_paths: bool,
+) -> dict[str, list[Value]]:
+    """Add every node drawn on its own (with the plain numbers it takes); return the members of each
+    collapsed box, which are drawn as one. `layout` is None when no boxes are drawn around nodes."""
+    shown = node_names(plan.order, variables)
     box_members: dict[str, list[Value]] = {}
     chain_members: dict[int, list[Value]] = {}
-    for node in order:
-        if id(node) in top_of:
-            chain_members.setdefault(top_of[id(node)], []).append(node)
-    residual = {id(n.role.group) for n in order if n.role is not None and n.role.skip_operands and n.role.group}
-    for node in order:
-        path = layout.path_of(node) if clusters else ()
-        if id(node) in box_of:
-            box_members.setdefault(box_of[id(node)], []).append(node)
+    for node in plan.order:
+        if id(node) in plan.top_of:
+            chain_members.setdefault(plan.top_of[id(node)], []).append(node)
+    for node in plan.order:
+        if id(node) in plan.box_of:
+            box_members.setdefault(plan.box_of[id(node)], []).append(node)
             continue
-        if id(node) in top_of:
+        if id(node) in plan.top_of:
             continue  # inside a chain of additions, drawn as one sum
-        kind = _kind(node, root)
-        attrs: dict[str, str] = {}
+        path = layout.path_of(node) if layout is not None else ()
         chain = chain_members.get(id(node), [])
-        if id(node) in marked or node is current or any(n is current for n in chain):
-            attrs.update(color=HIGHLIGHT, penwidth="3")
-        name = node.label or (node.role.name if path and node.role.name else shown[id(node)])
+        name = node.label or (node.role.name if path and node.role and node.role.name else shown[id(node)])
         named = bool(node.label) or node.role is not None or id(node) in variables
-        label, tooltip = _node_label(node, name, named, grad_of(node), sent_back.get(id(node), []), fmt, chain)
-        if tooltip:
-            attrs["tooltip"] = tooltip
-        scene.nodes[ids[id(node)]] = {"kind": kind, "label": label, "cluster": path, "attrs": attrs}
-        params = [ids[id(c)] for c in node.children if c.role is not None and c.role.parameter and id(c) not in box_of]
-        for position, param in enumerate(params):
-            # listed in operand order, next to the node they feed: dot starts from that order, and a
-            # neuron's weights stay in order (w0, w1, ..., w15) instead of wherever the walk met them
-            scene.nodes[param]["seq"] = (len(scene.nodes), position)
-        numbers = [(i, o) for i, o in enumerate(node.operands) if not isinstance(o, Value)]
-        if len(numbers) == 1 and not takes_any_number(node.op) and not chain:
-            # A plain-number operand is not a node of the graph, but the picture shows where it enters.
-            position, number = numbers[0]
-            const_id = ids[id(node)] + "c"
-            scene.nodes[const_id] = {"kind": "constant", "label": fmt(number), "cluster": path, "attrs": {}}
-            skip = skip_paths and _on_skip_path(node, None, position)
-            scene.edges.append((const_id, ids[id(node)], {"style": "dashed", "color": SKIP if skip else "#6b7280"}))
+        label, tooltip = _node_label(
+            node, name, named, plan.grad_of(node), sent_back.get(id(node), []), plan.fmt, chain
+        )
+        attrs = {"tooltip": tooltip} if tooltip else {}
+        if id(node) in plan.marked or any(n is plan.current for n in (node, *chain)):
+            attrs = {"color": HIGHLIGHT, "penwidth": "3", **attrs}
+        scene.nodes[plan.ids[id(node)]] = {
+            "kind": _kind(node, plan.root),
+            "label": label,
+            "cluster": path,
+            "attrs": attrs,
+        }
+        _order_parameters(scene, plan, node)
+        if not chain:
+            _add_constant(scene, plan, node, path, skip_paths)
+    return box_members
 
-    # A collapsed group's outputs: its nodes that feed a node outside it (or are the root).
-    handed_on = {id(child) for (tail, _), group in wires.items() if tail in titles for child, _, _, _ in group}
-    handed_on.add(id(root))
+
+def _order_parameters(scene: _Scene, plan: _Plan, node: Value) -> None:
+    """List `node`'s parameters in operand order, next to it: dot starts from that order, and a
+    neuron's weights stay in order (w0, w1, ..., w15) instead of wherever the walk met them."""
+    params = [c for c in node.children if c.role is not None and c.role.parameter and id(c) not in plan.box_of]
+    for position, param in enumerate(params):
+        scene.nodes[plan.ids[id(param)]]["seq"] = (len(scene.nodes), position)
+
+
+def _add_constant(scene: _Scene, plan: _Plan, node: Value, path: tuple[Group, ...], skip_paths: bool) -> None:
+    """A plain-number operand is not a node of the graph, but the picture shows where it enters: when
+    `node` takes exactly one (an op of any number of inputs shows its numbers in its own label)."""
+    numbers = [(i, o) for i, o in enumerate(node.operands) if not isinstance(o, Value)]
+    if len(numbers) != 1 or takes_any_number(node.op):
+        return
+    position, number = numbers[0]
+    const_id = plan.ids[id(node)] + "c"
+    scene.nodes[const_id] = {"kind": "constant", "label": plan.fmt(number), "cluster": path, "attrs": {}}
+    skip = skip_paths and _on_skip_path(node, None, position)
+    scene.edges.append((const_id, plan.ids[id(node)], {"style": "dashed", "color": SKIP if skip else "#6b7280"}))
+
+
+def _handed_on(wires: Wires, plan: _Plan) -> set[int]:
+    """id(node) of the outputs of collapsed boxes: their nodes that feed a node outside (or are the root)."""
+    handed_on = {id(child) for (tail, _), group in wires.items() if tail in plan.titles for child, _, _, _ in group}
+    handed_on.add(id(plan.root))
+    return handed_on
+
+
+def _add_boxes(
+    scene: _Scene, plan: _Plan, box_members: dict[str, list[Value]], handed_on: set[int], layout: _Layout | None
+) -> None:
+    """One node per collapsed box, showing its outputs' values and gradients."""
     for box, members in box_members.items():
         outputs = [n for n in members if id(n) in handed_on]
-        where = _box_path(box, members, layout) if clusters else ()
+        where = _box_path(box, members, layout) if layout is not None else ()
         scene.nodes[box] = {
             "kind": "module",
-            "label": _box_label(titles[box], members, outputs, grad_of, fmt),
+            "label": _box_label(plan.titles[box], members, outputs, plan.grad_of, plan.fmt),
             "cluster": where,
             "attrs": {"color": SKIP, "penwidth": "2"} if _joins(members) else {},  # a real skip inside
         }
 
-    def lit(child: Value, parent: Value) -> bool:
-        if (id(child), id(parent)) in marked:
-            return True
-        return current is not None and (parent is current or top_of.get(id(parent)) == id(current))
 
+def _add_edges(scene: _Scene, plan: _Plan, wires: Wires) -> None:
+    """The edges: one per wire between two plain nodes, one for all the wires into or out of a box or
+    for many parallel wires; skip paths purple, highlighted ones orange."""
+    titles = plan.titles
     # Between many boxes the edges carry no numbers: the boxes show what flows out of and into them,
     # and a label per edge would make the picture many times taller.
     quiet = sum(1 for tail, head in wires if tail in titles or head in titles) > QUIET_EDGES
     for (tail, head), group in wires.items():
-        if tail in titles or head in titles or len(group) >= PARALLEL:
-            # one edge for many wires: it says how many, and, between two plain nodes, their gradients
-            if len(group) == 1:
-                attrs = _wire_attrs(group[0], fmt)
-            else:
-                attrs = {"label": _many_wires(group, fmt, between_boxes=tail in titles or head in titles)}
-            wired = [(attrs, group)]
-        else:
-            wired = [(_wire_attrs(wire, fmt), [wire]) for wire in group]
-        for attrs, drawn in wired:
-            if quiet and (tail in titles or head in titles):
+        at_box = tail in titles or head in titles
+        for attrs, drawn in _edges_for(group, plan.fmt, at_box=at_box):
+            if quiet and at_box:
                 attrs.pop("label", None)
             if all(skip for _, _, _, skip in drawn):
                 attrs.update(color=SKIP, penwidth="2.5", fontcolor=SKIP)
-            if any(lit(child, parent) for child, parent, _, _ in drawn):
+            if any(plan.lit(child, parent) for child, parent, _, _ in drawn):
                 attrs.update(color=HIGHLIGHT, penwidth="3")
             scene.edges.append((tail, head, attrs))
-    scene.residual = residual
-    return scene
 
 
-def _wire_attrs(wire: tuple, fmt) -> dict[str, str]:
+def _edges_for(group: list[Wire], fmt: Formatter, *, at_box: bool) -> list[tuple[dict[str, str], list[Wire]]]:
+    """The edges drawn for the wires between two boxes or nodes, each with the wires it stands for."""
+    if not at_box and len(group) < PARALLEL:
+        return [(_wire_attrs(wire, fmt), [wire]) for wire in group]
+    # one edge for many wires: it says how many, and, between two plain nodes, their gradients
+    if len(group) == 1:
+        return [(_wire_attrs(group[0], fmt), group)]
+    return [({"label": _many_wires(group, fmt, between_boxes=at_box)}, group)]
+
+
+def _wire_attrs(wire: Wire, fmt: Formatter) -> dict[str, str]:
     child, _, carried, _ = wire
     grad = None if carried is None else _grad_text(carried, fmt)
     return {"label": _edge_label(fmt(child.data), grad)}
 
 
-def _many_wires(group: list[tuple], fmt, *, between_boxes: bool) -> str:
+def _many_wires(group: list[Wire], fmt: Formatter, *, between_boxes: bool) -> str:
     """The label of one edge drawn for several: how many, and between two nodes (the same value each
     time) the value and the gradients, `100 × 1` when they are all alike."""
     if between_boxes:
         return _text(f"{len(group)} wires")
-    carried = [c for _, _, c, _ in group]
+    carried = [c for _, _, c, _ in group if c is not None]
     rows = f"<b>×{len(group)}</b><br/>" + f'<font color="{GREEN}">{_text(fmt(group[0][0].data))}</font>'
-    if all(c is not None for c in carried):
+    if len(carried) == len(group):  # every gradient known
         texts = [_grad_text(c, fmt) for c in carried]
         text = f"{len(group)} × {texts[0]}" if len(set(texts)) == 1 else f"Σ {_grad_text(_total(carried), fmt)}"
         rows += f'<br/><font color="{RED}">{_text(text)}</font>'
     return f"<{rows}>"
 
 
-def _total(carried: list) -> float | str:
-    return "undefined" if any(isinstance(c, str) for c in carried) else sum(carried)
+def _total(carried: Sequence[float | str]) -> float | str:
+    """The sum of the gradients of several edges; "undefined" if one of them is."""
+    numbers = [c for c in carried if not isinstance(c, str)]
+    return "undefined" if len(numbers) < len(carried) else sum(numbers)
 
 
 def _joins(members: list[Value]) -> bool:
@@ -566,7 +655,7 @@ def _addition_chains(order: list[Value], root: Value, box_of: dict[int, str], ma
     return {inner: last for inner, last in top.items() if sizes[last] + 1 >= CHAIN}
 
 
-def _inputs(node: Value):
+def _inputs(node: Value) -> Iterator[tuple[Value, float | None, int]]:
     """(child, local derivative, position in node.operands) for every Value input of `node`."""
     positions = [i for i, o in enumerate(node.operands) if isinstance(o, Value)]
     return zip(node.children, node.local_grads, positions)
@@ -595,7 +684,7 @@ def _kind(node: Value, root: Value) -> str:
     return "parameter" if node.role is not None and node.role.parameter else "input"
 
 
-def _edge_gradient(local, upstream: float | None) -> float | str | None:
+def _edge_gradient(local: float | None, upstream: float | None) -> float | str | None:
     if upstream is None or local is None:  # not yet sent back, or sent by a closure not yet run
         return None
     try:
@@ -604,7 +693,9 @@ def _edge_gradient(local, upstream: float | None) -> float | str | None:
         return "undefined"
 
 
-def _collapsed_boxes(order: list[Value], layout: _Layout, collapse, root: Value) -> tuple[dict, dict[str, str]]:
+def _collapsed_boxes(
+    order: list[Value], layout: _Layout, collapse: int | str | Iterable[str] | None, root: Value
+) -> tuple[dict[int, str], dict[str, str]]:
     """id(node) -> the box that stands for it, for every node drawn inside a box, and each box's title."""
     if collapse is None or collapse is False:
         return {}, {}
@@ -633,7 +724,9 @@ def _at_depth(order: list[Value], layout: _Layout, depth: int) -> tuple[dict[int
     return _boxes(order, layout, lambda k, name: k == depth)
 
 
-def _boxes(order: list[Value], layout: _Layout, collapsed) -> tuple[dict[int, str], dict[str, str]]:
+def _boxes(
+    order: list[Value], layout: _Layout, collapsed: Callable[[int, str], bool]
+) -> tuple[dict[int, str], dict[str, str]]:
     """Each node into the outermost box on its path for which `collapsed(depth, name)` holds."""
     boxes: dict[int, str] = {}
     titles: dict[str, str] = {}
@@ -742,7 +835,7 @@ def _named(node: Value) -> str:
 
 
 # ------------------------------------------------------------------------------------- labels
-def _formatter(precision: int):
+def _formatter(precision: int) -> Formatter:
     if not isinstance(precision, int) or precision < 1:
         raise ValueError(f"precision must be a positive int; got {precision!r}")
 
@@ -753,7 +846,7 @@ def _formatter(precision: int):
     return fmt
 
 
-def _grad_text(carried: float | str, fmt) -> str:
+def _grad_text(carried: float | str, fmt: Formatter) -> str:
     return carried if isinstance(carried, str) else fmt(carried)
 
 
@@ -770,7 +863,13 @@ def _edge_label(value: str, grad: str | None) -> str:
 
 
 def _node_label(
-    node: Value, name: str, named: bool, grad: float | None, sent_back: list, fmt, chain: Sequence[Value] = ()
+    node: Value,
+    name: str,
+    named: bool,
+    grad: float | None,
+    sent_back: list[float | str],
+    fmt: Formatter,
+    chain: Sequence[Value] = (),
 ) -> tuple[str, str]:
     """The label and the tooltip (the full text of what the label cuts, else "").
 
@@ -799,7 +898,7 @@ def _node_label(
     if grad is None:
         grad_line = "grad ?"
     elif len(sent_back) > 1 and all(not isinstance(g, str) for g in sent_back):
-        terms_text = [fmt(g) if g >= 0 else f"({fmt(g)})" for g in sent_back]
+        terms_text = [fmt(g) if g >= 0 else f"({fmt(g)})" for g in sent_back if not isinstance(g, str)]
         grad_line = f"grad {fmt(grad)} = {' + '.join(terms_text[:SHOWN_TERMS])}"
         if len(terms_text) > SHOWN_TERMS:
             grad_line += f" + … ({len(terms_text)} edges)"
@@ -816,7 +915,13 @@ def _node_label(
     return label, "\n".join(tooltip)
 
 
-def _box_label(name: str, members: list[Value], outputs: list[Value], grad_of, fmt) -> str:
+def _box_label(
+    name: str,
+    members: list[Value],
+    outputs: list[Value],
+    grad_of: Callable[[Value], float | None],
+    fmt: Formatter,
+) -> str:
     """A collapsed group: its size, and the values and gradients of its outputs (the nodes it hands
     on), whose gradients are what flows into the group in the backward pass."""
     params = sum(1 for n in members if n.role is not None and n.role.parameter)
@@ -955,7 +1060,7 @@ def _add_legend(graph: graphviz.Digraph, scene: _Scene) -> None:
 
 
 # ------------------------------------------------------------------------------------- arguments
-def _check_options(root: object, **options) -> None:
+def _check_options(root: object, **options: object) -> None:
     """draw's arguments, checked before anything is laid out (the graph's own checks come later)."""
     if not isinstance(root, Value):
         if isinstance(root, (list, tuple)):

@@ -99,7 +99,7 @@ def w1_demo_step(engines: list[Engine], sizes: dict, measured: dict[str, float])
     ref_loss, ref_grads = first[OURS]
     for name, (loss, grads) in first.items():
         _agree(f"W1 {name} loss", loss, ref_loss)
-        for i, (g, r) in enumerate(zip(grads, ref_grads)):
+        for i, (g, r) in enumerate(zip(grads, ref_grads, strict=True)):
             _agree(f"W1 {name} gradient {i}", g, r)
     times = {name: _median_time(step, sizes["demo_steps"].get(name, 3)) for name, step in steps.items()}
     if REFERENCE in times:
@@ -302,9 +302,9 @@ def w5_gpt_step(engines: list[Engine], sizes: dict, measured: dict[str, float]) 
     for step in (1, 2):
         results = [trainer.step() for trainer in trainers]
         ref_loss, ref_grads = results[0]
-        for trainer, (loss, grads) in zip(trainers[1:], results[1:]):
+        for trainer, (loss, grads) in zip(trainers[1:], results[1:], strict=True):
             _agree(f"W5 step {step} {trainer.name} loss", loss, ref_loss, rel=1e-12, against=reference)
-            for i, (g, r) in enumerate(zip(grads, ref_grads)):
+            for i, (g, r) in enumerate(zip(grads, ref_grads, strict=True)):
                 _agree(f"W5 step {step} {trainer.name} gradient {i}", g, r, against=reference)
     nodes = {trainer.name: trainer.graph_nodes() for trainer in trainers}
     times = _median_times_interleaved({t.name: t.step for t in trainers}, sizes["gpt_steps"])

@@ -126,7 +126,7 @@ class TorchScalar(Engine):
                 out = []
                 for ws, b in layer:
                     act = b
-                    for w, xi in zip(ws, x):
+                    for w, xi in zip(ws, x, strict=True):
                         act = act + w * xi
                     out.append(torch.relu(act) if i < len(layers) - 1 else act)
                 x = out
@@ -134,7 +134,7 @@ class TorchScalar(Engine):
 
         def step():
             scores = [forward(x) for x in inputs]
-            losses = [torch.relu(1 + -yi * s) for yi, s in zip(y, scores)]
+            losses = [torch.relu(1 + -yi * s) for yi, s in zip(y, scores, strict=True)]
             data_loss = sum(losses) * (1.0 / len(losses))
             reg_loss = alpha * sum(p * p for p in params)
             loss = data_loss + reg_loss
@@ -173,7 +173,7 @@ def _importable(module: str) -> bool:
 def _load(params, weights: Weights) -> None:
     flat = [v for layer in weights for ws, b in layer for v in (*ws, b)]
     assert len(flat) == len(params)
-    for p, v in zip(params, flat):
+    for p, v in zip(params, flat, strict=True):
         p.data = v
 
 
@@ -183,7 +183,7 @@ def _demo_step(Value, forward, params, X, y, alpha, lr):
     def step():
         inputs = [list(map(Value, row)) for row in X]
         scores = [forward(x) for x in inputs]
-        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores)]
+        losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = alpha * sum(p * p for p in params)
         loss = data_loss + reg_loss
@@ -207,7 +207,7 @@ def _binary_demo(Value, weights, X, y, alpha, lr):
         for i, layer in enumerate(layers):
             out = []
             for ws, b in layer:
-                act = sum((w * xi for w, xi in zip(ws, x)), b)
+                act = sum((w * xi for w, xi in zip(ws, x, strict=True)), b)
                 out.append(act.relu() if i < len(layers) - 1 else act)
             x = out
         return x[0]
@@ -239,7 +239,7 @@ def _products(leaf, a, b, total, raise_limit=False):
     vb = [leaf(v) for v in b]
 
     def build():
-        return total([x * y for x, y in zip(va, vb)])
+        return total([x * y for x, y in zip(va, vb, strict=True)])
 
     def backward(out):
         with _recursion_limit(4 * len(a) + 1000 if raise_limit else None):

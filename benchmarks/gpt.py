@@ -59,7 +59,7 @@ def draw_weights(vocab_size: int, seed: int = 0) -> Weights:
 # ------------------------------------------------------------------ the model, written once
 # Binary ops and Python's sum only, as a user porting microgpt to another Value class would write it.
 def linear(x, w):
-    return [sum(wi * xi for wi, xi in zip(row, x)) for row in w]
+    return [sum(wi * xi for wi, xi in zip(row, x, strict=True)) for row in w]
 
 
 def softmax(logits):
@@ -77,7 +77,7 @@ def rmsnorm(x):
 
 def gpt(state, token_id: int, pos_id: int, keys: list, values: list):
     """The logits after one position; appends this position's keys and values to the caches."""
-    x = [t + p for t, p in zip(state["wte"][token_id], state["wpe"][pos_id])]
+    x = [t + p for t, p in zip(state["wte"][token_id], state["wpe"][pos_id], strict=True)]
     x = rmsnorm(x)
     for li in range(N_LAYER):
         residual = x
@@ -89,13 +89,13 @@ def gpt(state, token_id: int, pos_id: int, keys: list, values: list):
         for h in range(N_HEAD):
             part = slice(h * HEAD_DIM, (h + 1) * HEAD_DIM)
             q_h = q[part]
-            scores = [sum(qj * kj for qj, kj in zip(q_h, k[part])) / HEAD_DIM**0.5 for k in keys[li]]
+            scores = [sum(qj * kj for qj, kj in zip(q_h, k[part], strict=True)) / HEAD_DIM**0.5 for k in keys[li]]
             weights = softmax(scores)
-            heads += [sum(a * v[part][j] for a, v in zip(weights, values[li])) for j in range(HEAD_DIM)]
-        x = [a + b for a, b in zip(linear(heads, state[f"layer{li}.attn_wo"]), residual)]
+            heads += [sum(a * v[part][j] for a, v in zip(weights, values[li], strict=True)) for j in range(HEAD_DIM)]
+        x = [a + b for a, b in zip(linear(heads, state[f"layer{li}.attn_wo"]), residual, strict=True)]
         residual = x
         x = [h.relu() for h in linear(rmsnorm(x), state[f"layer{li}.mlp_fc1"])]
-        x = [a + b for a, b in zip(linear(x, state[f"layer{li}.mlp_fc2"]), residual)]
+        x = [a + b for a, b in zip(linear(x, state[f"layer{li}.mlp_fc2"]), residual, strict=True)]
     return linear(x, state["lm_head"])
 
 

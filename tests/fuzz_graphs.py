@@ -617,12 +617,12 @@ class _Builder:
         y = out.data
         scales = [r.scale[a] if type(a) is int else 0.0 for a in args]
         local, error = op.diff(xs, y, scales)
-        scale = op.rounding(xs, y) + sum(abs(d) * s for d, s in zip(local, scales))
-        tangent = sum(abs(d) * r.tangent[a] for d, a in zip(local, args) if type(a) is int)
+        scale = op.rounding(xs, y) + sum(abs(d) * s for d, s in zip(local, scales, strict=True))
+        tangent = sum(abs(d) * r.tangent[a] for d, a in zip(local, args, strict=True) if type(a) is int)
         if not (tangent <= self.params.tangent and scale <= SCALE_BOUND and abs(y) <= bound):
             return False
         if self.params.deep and refs and refs[0] == r.size - 1:  # keep the gradient alive along the chain
-            first = next(d for d, a in zip(local, args) if type(a) is int)
+            first = next(d for d, a in zip(local, args, strict=True) if type(a) is int)
             if not 0.25 <= abs(first) <= 4.0:
                 return False
         exact = op.exact and all(exact_in)
@@ -787,7 +787,7 @@ def grad_scales(recipe: Recipe) -> list[float]:
         i = n + k
         if reach[i] == 0.0 and bound[i] == 0.0:
             continue
-        for a, d, e in zip(recipe.steps[k].args, recipe.local[k], recipe.error[k]):
+        for a, d, e in zip(recipe.steps[k].args, recipe.local[k], recipe.error[k], strict=True):
             if type(a) is int:
                 reach[a] += abs(d) * reach[i]
                 bound[a] += abs(d) * bound[i] + e * reach[i]

@@ -241,7 +241,7 @@ def test_highlight_must_be_a_list_of_nodes_and_edges_of_the_graph():
     with pytest.raises(
         TypeError, match=r"^draw\(highlight\): expected a list .* got a Value; write highlight=\[node\]$"
     ):
-        draw(z, highlight=y)
+        draw(z, highlight=y)  # type: ignore[arg-type]
     with pytest.raises(ValueError, match=r"^draw\(highlight\): \(.*\) is not an edge of this graph"):
         draw(z, highlight=[(x, z)])  # x feeds y, not z
     with pytest.raises(ValueError, match=r"^draw\(highlight\): the node Value\(data=5.0.*is not in this graph$"):

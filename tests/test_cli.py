@@ -221,9 +221,10 @@ def test_demo_without_dot_still_prints_its_table(capsys, tmp_path, monkeypatch):
 
 
 def _balanced_sum(terms: int) -> str:
+    """x + x + ... (`terms` of them, a power of two) as a balanced tree of parentheses: ((x+x)+(x+x))."""
     parts = ["x"] * terms
     while len(parts) > 1:
-        parts = [f"({a}+{b})" for a, b in zip(parts[::2], parts[1::2])]
+        parts = [f"({a}+{b})" for a, b in zip(parts[::2], parts[1::2], strict=True)]
     return parts[0]
 
 
@@ -327,7 +328,7 @@ def test_json_nodes_have_ids_so_repeats_can_be_told_apart(capsys):
     assert len(products) == 2 and products[0]["id"] != products[1]["id"]
     for node in nodes:
         assert len(node["input_ids"]) == len(node["inputs"])
-        for name, ref in zip(node["inputs"], node["input_ids"]):
+        for name, ref in zip(node["inputs"], node["input_ids"], strict=True):
             assert (ref is None and name == "2") or by_id[ref]["name"] == name
     total = nodes[-1]
     assert total["inputs"] == ["x * y + x * y", "2 * x"]

@@ -99,7 +99,7 @@ def check_against_torch(torch: Any, recipe: Recipe, values: list[Value]) -> None
     )
     bounds = grad_scales(recipe)
     seen: set[int] = set()
-    for i, (v, t) in enumerate(zip(values, nodes)):
+    for i, (v, t) in enumerate(zip(values, nodes, strict=True)):
         assert math.isfinite(v.grad), f"n{i}.grad = {v.grad!r}\n{recipe.describe()}"
         if id(v) in seen or not t.requires_grad:
             continue  # +a is a itself; a detached node or a constant has no gradient in torch
@@ -211,7 +211,7 @@ def test_backward_twice_doubles_every_gradient_and_zero_grad_resets(params: Grap
     out.backward()
     bounds = grad_scales(recipe)
     seen: set[int] = set()
-    for i, (v, g) in enumerate(zip(values, once)):
+    for i, (v, g) in enumerate(zip(values, once, strict=True)):
         if id(v) in seen:
             continue  # +a is a itself, whose bound is at its first index
         seen.add(id(v))
@@ -604,7 +604,7 @@ def test_failed_backward_leaves_grads_unchanged(violation: Violation, seed: int)
     before = grads(nodes)
     with pytest.raises(violation.error):
         top.backward()
-    changed = [(n, b) for n, b in zip(nodes, before) if n.grad != b]
+    changed = [(n, b) for n, b in zip(nodes, before, strict=True) if n.grad != b]
     assert not changed, f"{len(changed)} grads changed, e.g. {changed[:3]}\n{recipe.describe()}"
 
 

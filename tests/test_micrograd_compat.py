@@ -48,7 +48,7 @@ def test_same_numbers_as_micrograd():
     pytest.importorskip("micrograd")
     theirs = run(SCRIPT)
     ours = run(SCRIPT.replace("from micrograd.engine import Value", "from autograd import Value"))
-    for mine, reference in zip(ours["result"][:3], theirs["result"][:3]):
+    for mine, reference in zip(ours["result"][:3], theirs["result"][:3], strict=True):
         assert mine == pytest.approx(reference, rel=1e-12)
     # micrograd starts grad at the int 0; ours is always a float
     assert ours["result"][3] == "Value(data=1.0, grad=0.0)"
@@ -63,7 +63,7 @@ KNOWN = (4.253333333333334, -30.281333333333333, 39.48590476190476)  # g, a.grad
 def test_same_numbers_as_known_values():
     """The numbers micrograd gives for this script, so the check runs without it installed."""
     ours = run(SCRIPT.replace("from micrograd.engine import Value", "from autograd import Value"))
-    for mine, known in zip(ours["result"][:3], KNOWN):
+    for mine, known in zip(ours["result"][:3], KNOWN, strict=True):
         assert mine == pytest.approx(known, rel=1e-12)
 
 
@@ -81,7 +81,7 @@ def test_known_values_agree_with_torch():
     e = -d + 0.5 * c
     g = e**2 / 3.0 + 7.0 / (b + 2)
     g.backward()
-    for mine, known in zip((g.item(), a.grad.item(), b.grad.item()), KNOWN):
+    for mine, known in zip((g.item(), a.grad.item(), b.grad.item()), KNOWN, strict=True):
         assert mine == pytest.approx(known, rel=1e-12)
 
 
@@ -297,7 +297,7 @@ def test_micrograds_moons_demo_gives_the_same_numbers_up_to_summation_order():
     (theirs, their_accuracy), (ours, our_accuracy) = results["micrograd"], results["ours"]
     assert len(ours) == 20 and our_accuracy == their_accuracy  # identical at every step
     assert our_accuracy[-1] > our_accuracy[0]  # the steps really train
-    worst = max(abs(a - b) / abs(b) for a, b in zip(ours, theirs))
+    worst = max(abs(a - b) / abs(b) for a, b in zip(ours, theirs, strict=True))
     assert worst < 1e-14, worst  # the README quotes this bound
 
 

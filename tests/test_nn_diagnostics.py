@@ -19,7 +19,7 @@ def test_rows_follow_the_model_and_match_hand_computed_means():
     assert rows[1].weight_grad == pytest.approx(sum(abs(w.grad) for w in weights) / len(weights))
     # the head's activations are the 4 predictions; d mse / d p = 2 (p - y) / 4
     preds = [model(x).data for x in X]
-    expected = sum(abs(2 * (p - t) / 4) for p, t in zip(preds, y)) / 4
+    expected = sum(abs(2 * (p - t) / 4) for p, t in zip(preds, y, strict=True)) / 4
     assert rows[2].activation_grad == pytest.approx(expected)
     text = str(rows)
     assert text.splitlines()[0].split() == ["module", "mean|dL/da|", "mean|dL/dW|"] and "layer2" in text

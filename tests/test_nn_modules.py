@@ -122,7 +122,7 @@ def test_same_numbers_as_micrograd_from_the_same_seed():
     assert out_ours.data == out_theirs.data  # the fused dot adds in micrograd's order: bit-identical
     (out_theirs * out_theirs).backward()
     (out_ours * out_ours).backward()
-    for mine, reference in zip(ours.parameters(), theirs.parameters()):
+    for mine, reference in zip(ours.parameters(), theirs.parameters(), strict=True):
         assert mine.grad == pytest.approx(reference.grad, rel=1e-12, abs=1e-15)
 
 
@@ -135,7 +135,7 @@ def test_fused_neuron_matches_binary_nodes():
     x2 = [Value(v.data) for v in x]
     act = n.b
     assert act is not None
-    for w, xi in zip(n.w, x2):
+    for w, xi in zip(n.w, x2, strict=True):
         act = act + w * xi
     act.tanh().backward()
     binary = [p.grad for p in n.parameters()] + [v.grad for v in x2]

@@ -10,7 +10,7 @@ UPSTREAM = [0.7, -1.1, 0.4, 2.0, -0.3]  # a fixed dL/dy for up to 5 outputs
 
 
 def loss_of(y):
-    return sum_of([c * yi for c, yi in zip(UPSTREAM, y)])
+    return sum_of([c * yi for c, yi in zip(UPSTREAM[: len(y)], y, strict=True)])  # one weight per output
 
 
 def matrix(layer):
@@ -19,7 +19,7 @@ def matrix(layer):
 
 def affine(layer, x):
     W, b = matrix(layer)
-    return [sum(wij * xj for wij, xj in zip(row, x)) + bi for row, bi in zip(W, b)]
+    return [sum(wij * xj for wij, xj in zip(row, x, strict=True)) + bi for row, bi in zip(W, b, strict=True)]
 
 
 def relu(v):
@@ -41,7 +41,7 @@ def node(loss, name):
 def test_forward_matches_the_formula():
     block = ResidualBlock(3, seed=4)
     x = [0.5, -0.2, 0.9]
-    expected = relu([h + xi for h, xi in zip(affine(block.fc2, relu(affine(block.fc1, x))), x)])
+    expected = relu([h + xi for h, xi in zip(affine(block.fc2, relu(affine(block.fc1, x))), x, strict=True)])
     assert [v.data for v in block(x)] == pytest.approx(expected, rel=1e-14)
 
 
@@ -51,7 +51,7 @@ def test_input_gradient_is_branch_part_plus_skip_part():
     total, loss = input_grads(block, x)
     branch, _ = input_grads(block, x, detach="skip")
     skip, _ = input_grads(block, x, detach="branch")
-    assert total == pytest.approx([b + s for b, s in zip(branch, skip)], rel=1e-12)
+    assert total == pytest.approx([b + s for b, s in zip(branch, skip, strict=True)], rel=1e-12)
     # the identity shortcut hands each x_i exactly the gradient that arrived at the addition
     assert skip == [node(loss, f"sum{i}").grad for i in range(3)]
     assert all(abs(b) > 1e-6 for b in branch)
@@ -118,8 +118,8 @@ def test_one_layer_block_equals_a_plain_layer_with_w_plus_identity():
     for activation in ("relu", "sigmoid", "tanh"):
         block = ResidualBlock(3, activation=activation, layers=1, seed=7)
         plain = Layer(3, 3, activation=activation, seed=99)
-        for i, (bn, pn) in enumerate(zip(block.fc1.neurons, plain.neurons)):
-            for j, (bw, pw) in enumerate(zip(bn.w, pn.w)):
+        for i, (bn, pn) in enumerate(zip(block.fc1.neurons, plain.neurons, strict=True)):
+            for j, (bw, pw) in enumerate(zip(bn.w, pn.w, strict=True)):
                 pw.data = bw.data + (1.0 if i == j else 0.0)
             assert pn.b is not None and bn.b is not None
             pn.b.data = bn.b.data

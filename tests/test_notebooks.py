@@ -66,7 +66,11 @@ def test_notebook_runs_and_shows_what_is_stored(path, dot):
         pytest.skip("ran without PyTorch; its stored outputs were made with PyTorch")
     stored = shown(nbformat.read(path, as_version=4))
     if fresh != stored:
-        cell = next(i for i, (a, b) in enumerate(zip(stored, fresh)) if a != b) if len(stored) == len(fresh) else None
+        cell = (
+            next(i for i, (a, b) in enumerate(zip(stored, fresh, strict=True)) if a != b)
+            if len(stored) == len(fresh)
+            else None
+        )
         diff = (
             ""
             if cell is None

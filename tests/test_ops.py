@@ -57,7 +57,7 @@ def test_value_and_gradient_match_torch(op):
         reference = op.torch(torch, *tensors)
         reference.backward()
         assert out.data == pytest.approx(reference.item(), rel=1e-12, abs=1e-12)
-        for v, t in zip(values, tensors):
+        for v, t in zip(values, tensors, strict=True):
             expected = 0.0 if t.grad is None else t.grad.item()
             assert math.isclose(v.grad, expected, rel_tol=1e-9, abs_tol=1e-12), (v.grad, expected)
 

@@ -94,10 +94,10 @@ def test_renaming_nodes_of_a_plain_graph_changes_only_their_text(recipe, leaf_co
     root.backward()
     first = data.draw(st.lists(LABEL, min_size=len(nodes), max_size=len(nodes)))
     second = data.draw(st.lists(LABEL, min_size=len(nodes), max_size=len(nodes)))
-    for node, label in zip(nodes, first):
+    for node, label in zip(nodes, first, strict=True):
         node.label = label
     before = draw(root).source
-    for node, label in zip(nodes, second):
+    for node, label in zip(nodes, second, strict=True):
         node.label = label
     after = draw(root).source
     assert headings_removed(before) == headings_removed(after)
@@ -136,7 +136,7 @@ def test_your_own_module_gets_its_box():
             self.fc = Layer(2, 2, activation="tanh", seed=0)
 
         def __call__(self, x):
-            return [self.mark(h + xi, f"y{i}", skip=[xi]) for i, (h, xi) in enumerate(zip(self.fc(x), x))]
+            return [self.mark(h + xi, f"y{i}", skip=[xi]) for i, (h, xi) in enumerate(zip(self.fc(x), x, strict=True))]
 
         def parameters(self):
             return self.fc.parameters()
@@ -245,7 +245,7 @@ def test_only_the_engine_core_reads_the_node_layout():
 def test_drawing_a_list_of_outputs_says_to_sum_them():
     outputs = ResidualBlock(2, seed=0)([1.0, 2.0])
     with pytest.raises(TypeError, match=r"got list; .*sum_of\(outputs\)"):
-        draw(outputs)
+        draw(outputs)  # type: ignore[arg-type]
     with pytest.raises(TypeError, match="got list"):
         grad_table(outputs)  # type: ignore[arg-type]
 

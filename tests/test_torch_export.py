@@ -36,7 +36,7 @@ def relative(a, b):
 
 def worst(ours, theirs):
     assert len(ours) == len(theirs)
-    return max((relative(a, b) for a, b in zip(ours, theirs)), default=0.0)
+    return max((relative(a, b) for a, b in zip(ours, theirs, strict=True)), default=0.0)
 
 
 VECTOR = vector_models()
@@ -79,11 +79,11 @@ def test_vector_models_agree_in_outputs_and_every_gradient(make, nin):
     model.zero_grad()
     inputs = [[Value(v) for v in row] for row in batch]
     ours, terms = [], []
-    for row, u in zip(inputs, upstream):
+    for row, u in zip(inputs, upstream, strict=True):
         y = model(row)
         y = y if isinstance(y, list) else [y]
         ours.append([v.data for v in y])
-        terms += [ui * yi for ui, yi in zip(u, y)]
+        terms += [ui * yi for ui, yi in zip(u, y, strict=True)]
     sum_of(terms).backward()  # the same scalar loss on both sides
 
     assert worst([v for row in ours for v in row], out.flatten().tolist()) <= RTOL
@@ -106,7 +106,14 @@ def test_sequence_models_agree_on_a_batch_of_sequences(make):
     (out * torch.tensor(upstream, dtype=torch.float64)).sum().backward()
     model.zero_grad()
     ys = [model(seq) for seq in batch]
-    sum_of([u * y for ys_, us in zip(ys, upstream) for yt, ut in zip(ys_, us) for y, u in zip(yt, ut)]).backward()
+    sum_of(
+        [
+            u * y
+            for ys_, us in zip(ys, upstream, strict=True)
+            for yt, ut in zip(ys_, us, strict=True)
+            for y, u in zip(yt, ut, strict=True)
+        ]
+    ).backward()
     assert worst([y.data for seq in ys for yt in seq for y in yt], out.flatten().tolist()) <= RTOL
     assert compare_gradients(model, module) <= RTOL
 

@@ -25,7 +25,7 @@ UPSTREAM = [0.9, -0.3, 1.7, 0.2, -1.1]
 
 
 def weighted(outputs):
-    return sum(u * y for u, y in zip(UPSTREAM, outputs))
+    return sum(u * y for u, y in zip(UPSTREAM, outputs, strict=True))
 
 
 @pytest.mark.parametrize("kind", ["layer", "rms"])
