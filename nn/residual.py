@@ -8,7 +8,7 @@ when an activation follows the addition, its outputs `out0 ...`; its layers are 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, checks, topological_order
@@ -134,9 +134,6 @@ class ResidualBlock(Module):
             return [x[i] if i < self.nin else 0.0 for i in range(self.nout)]
         return None
 
-    def parameters(self) -> list[Value]:
-        return [p for m in self.children() for p in m.parameters()]
-
     def joins(self, root: Value) -> list[Value]:
         """The additions y_i = F(x)_i + S(x)_i of this block in `root`'s graph, in order of i.
 
@@ -160,6 +157,19 @@ class ResidualBlock(Module):
         if self.shortcut == "none":
             return (self.fc2 or self.fc1).output_roles()
         return set(self._sum_roles)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchResidualBlock(
+            self.nin,
+            self.nout,
+            self.activation,
+            self.shortcut,
+            self.activation_after_add,
+            part(self.fc1),
+            None if self.fc2 is None else part(self.fc2),
+            None if self.proj is None else part(self.proj),
+        )
 
     def __repr__(self) -> str:
         extra = "" if self.activation_after_add else ", activation_after_add=False"
@@ -224,11 +234,12 @@ class ResidualMLP(Module):
             h = block(h)
         return self.head(h)
 
-    def parameters(self) -> list[Value]:
-        return [p for m in self.children() for p in m.parameters()]
-
     def children(self) -> list[Module]:
         return [self.input, *self.blocks, self.head]
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchResidualMLP(part(self.input), [part(b) for b in self.blocks], part(self.head))
 
     def __repr__(self) -> str:
         block = self.blocks[0] if self.blocks else None

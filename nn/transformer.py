@@ -82,8 +82,9 @@ class Embedding(Module):
         index = checks.integer(index, self.name or "Embedding", "index", minimum=0, maximum=self.num - 1)
         return list(self.weight[index])
 
-    def parameters(self) -> list[Value]:
-        return [p for row in self.weight for p in row]
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchEmbedding(self.num, self.dim)
 
     def __repr__(self) -> str:
         return f"Embedding({self.num}, {self.dim})"
@@ -134,14 +135,15 @@ class Linear(Module):
             out.append(y)
         return out
 
-    def parameters(self) -> list[Value]:
-        return [p for row in self.weight for p in row] + (list(self.bias) if self.bias else [])
-
     def weights(self) -> list[Value]:
         return [p for row in self.weight for p in row]
 
     def output_roles(self) -> set:
         return set(self._out_roles)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchLinear(self.nin, self.nout, self.bias is not None)
 
     def __repr__(self) -> str:
         return f"Linear({self.nin}, {self.nout}{', bias=True' if self.bias else ''})"
@@ -173,11 +175,12 @@ class RMSNorm(Module):
         scale = _in(inside, _in(inside, mean_square + self.eps) ** -0.5)
         return [_in(inside, _in(inside, xi * scale) * g) for xi, g in zip(x, self.gain)]
 
-    def parameters(self) -> list[Value]:
-        return list(self.gain)
-
     def weights(self) -> list[Value]:
         return list(self.gain)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchRMSNorm(self.dim, self.eps)
 
     def __repr__(self) -> str:
         return f"RMSNorm({self.dim}, eps={self.eps})"
@@ -214,11 +217,12 @@ class LayerNorm(Module):
             _in(inside, _in(inside, _in(inside, ci * scale) * g) + b) for ci, g, b in zip(centred, self.gain, self.bias)
         ]
 
-    def parameters(self) -> list[Value]:
-        return list(self.gain) + list(self.bias)
-
     def weights(self) -> list[Value]:
         return list(self.gain)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchLayerNorm(self.dim, self.eps)
 
     def __repr__(self) -> str:
         return f"LayerNorm({self.dim}, eps={self.eps})"
@@ -295,8 +299,9 @@ class CausalSelfAttention(Module):
             out.append(self.wo(heads))
         return out
 
-    def parameters(self) -> list[Value]:
-        return [p for m in (self.wq, self.wk, self.wv, self.wo) for p in m.parameters()]
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchCausalSelfAttention(self.n_head, *[part(m) for m in (self.wq, self.wk, self.wv, self.wo)])
 
     def __repr__(self) -> str:
         return f"CausalSelfAttention({self.n_embd}, n_head={self.n_head})"
@@ -334,8 +339,9 @@ class FeedForward(Module):
         inside = self._inside
         return self.fc2([_in(inside, h.relu()) for h in self.fc1(x)])
 
-    def parameters(self) -> list[Value]:
-        return self.fc1.parameters() + self.fc2.parameters()
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchFeedForward(part(self.fc1), part(self.fc2))
 
     def __repr__(self) -> str:
         return f"FeedForward({self.fc1.nin} -> {self.fc1.nout} -> {self.fc2.nout})"
@@ -422,11 +428,14 @@ class TransformerBlock(Module):
             out.append(y)
         return out
 
-    def parameters(self) -> list[Value]:
-        return [p for m in (self.norm1, self.attn, self.norm2, self.mlp) for p in m.parameters()]
-
     def weights(self) -> list[Value]:
         return self.attn.weights() + self.mlp.weights()
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchTransformerBlock(
+            self.norm, self.has_skips, *[part(m) for m in (self.norm1, self.attn, self.norm2, self.mlp)]
+        )
 
     def __repr__(self) -> str:
         return (
@@ -615,10 +624,6 @@ class GPT(Module):
         next_logits = lambda tokens: [v.data for v in self(tokens)[-1]]  # noqa: E731
         return sample(next_logits, n, temperature, seed, limit, self.bos, self.vocab_size)
 
-    def parameters(self) -> list[Value]:
-        parts: list[Module] = [self.wte, self.wpe, *self.blocks, *([self.norm_f] if self.norm_f else []), self.lm_head]
-        return [p for m in parts for p in m.parameters()]
-
     def _tokens(self, tokens: object, where: str) -> list[int]:
         """tokens as a list of Python ints: a list or tuple of ints, or a 1-D numpy array of them."""
         tolist = getattr(tokens, "tolist", None)
@@ -654,6 +659,19 @@ class GPT(Module):
         for t in tokens:
             if not 0 <= t < self.vocab_size:
                 raise ValueError(f"GPT: token {t!r} is not in 0..{self.vocab_size - 1}")
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchGPT(
+            self.vocab_size,
+            self.block_size,
+            self.bos,
+            part(self.wte),
+            part(self.wpe),
+            [part(block) for block in self.blocks],
+            None if self.norm_f is None else part(self.norm_f),
+            part(self.lm_head),
+        )
 
     def __repr__(self) -> str:
         return (
