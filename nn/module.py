@@ -75,6 +75,7 @@ class Module(Group):
 
     def __new__(cls, *args: object, **kwargs: object) -> Module:
         module = super().__new__(cls)
+        assert isinstance(module, Module)
         # What it was made from, so that nn.save can write it down and nn.load make it again.
         object.__setattr__(module, "_made_with", (args, kwargs))
         return module
@@ -183,7 +184,6 @@ class Module(Group):
         self.name = name
 
 
-
 def set_torch_exporter(export: Callable[..., Any]) -> None:
     """What `Module.to_torch` calls: nn/torch_export.py gives its `to_torch` when it is imported."""
     _TORCH_EXPORTER[:] = [export]
@@ -209,6 +209,7 @@ def _walk(module: Module, named: bool) -> Iterator[tuple[str, Value]]:
             todo += [(f"{prefix}.{i}" if named else "", v) for i, v in reversed(list(enumerate(value)))]
         elif isinstance(value, dict):
             todo += [(f"{prefix}.{k}" if named else "", v) for k, v in reversed(list(value.items()))]
+
 
 def _adopt_all(parent: Module, name: str, value: object) -> None:
     """The modules in an attribute become parts: itself, a list's items (kind + index: layer0) or a
@@ -238,7 +239,7 @@ def _adopt(parent: Module, child: Module, name: str) -> None:
         object.__setattr__(child, "name", name)
 
 
-def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng"):
+def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng") -> Any:
     """The random source for weights: `rng`, else a fresh Random(seed), else the global `random`
     module (so that `random.seed(1337)` before building reproduces micrograd's weights)."""
     seed = checks.seed(seed, where)
@@ -358,7 +359,7 @@ class Layer(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         name: str = "",
-        **neuron_options,
+        **neuron_options: Any,
     ) -> None:
         nin = checks.integer(nin, "Layer", "nin", minimum=1)
         nout = checks.integer(nout, "Layer", "nout", minimum=1)

@@ -256,7 +256,7 @@ def _detached(x: Sequence[Input]) -> list[Input]:
 
 
 def plain_and_residual(
-    nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0, **options
+    nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0, **options: Any
 ) -> tuple[ResidualMLP, ResidualMLP]:
     """Two networks with identical weights, one without skips and one with identity skips.
 

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
+from typing import Any
 
 from autograd import Value, checks
 
@@ -140,7 +141,7 @@ def accuracy(predictions: list, targets: list, loss: str | Callable = "hinge") -
     return sum(right) / len(right)
 
 
-def _data(p) -> float:
+def _data(p: Any) -> float:
     return p.data if isinstance(p, Value) else float(p)
 
 
@@ -174,7 +175,7 @@ def _check_progress(progress: object, where: str) -> None:
         checks.flag(progress, where, "progress")
 
 
-def _progress_bar(steps: int, progress: bool | None):
+def _progress_bar(steps: int, progress: bool | None) -> Any:
     show = _in_notebook() or sys.stderr.isatty() if progress is None else progress
     if not show:
         return range(steps)
@@ -188,7 +189,7 @@ def _progress_bar(steps: int, progress: bool | None):
 _noted_live_outside_jupyter = False
 
 
-def _live_view(model, X, y, loss, steps: int, every: int):
+def _live_view(model: Module, X: Sequence, y: Sequence, loss: Any, steps: int, every: int) -> Any:
     """The live figure in Jupyter; None elsewhere, after a one-time note that the bar stands in for it."""
     global _noted_live_outside_jupyter
     if every < 1:
@@ -209,10 +210,10 @@ def _in_notebook() -> bool:
 
 
 def train_gpt(
-    model,
+    model: Any,
     words: Sequence[str],
     *,
-    tokenizer=None,
+    tokenizer: Any = None,
     steps: int = 500,
     lr: float = 0.01,
     seed: int | None = 0,
@@ -276,7 +277,7 @@ def train_gpt(
     return history
 
 
-def model_tokenizer(model, words: Sequence[str], tokenizer=None):
+def model_tokenizer(model: Any, words: Sequence[str], tokenizer: Any = None) -> Any:
     """The tokenizer that goes with `model` for these words (see train_gpt), after checking that it fits
     the model and encodes every word; it becomes `model.tokenizer`. Raises before anything changes."""
     from .text import Characters

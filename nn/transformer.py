@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from autograd import Value, checks, dot, sum_of
 from autograd.structure import Role

@@ -11,7 +11,8 @@ import json
 from pathlib import Path
 
 import pytest
-from model_zoo import every_model
+
+from tests.model_zoo import every_model
 
 GOLDEN = json.loads((Path(__file__).parent / "golden" / "parameter_order.json").read_text())
 
