@@ -79,9 +79,7 @@ def fit(
     if not isinstance(y, (list, tuple)):
         raise checks.wrong_type("fit", "y", "a list of targets (or a 1-D numpy array)", y)
     steps = checks.integer(steps, "fit", "steps", minimum=1)
-    if not callable(loss) and not any(loss == name for name in LOSSES if isinstance(loss, str)):
-        words = f"one of {', '.join(map(repr, LOSSES))} or a function"
-        raise (checks.wrong_value if isinstance(loss, str) else checks.wrong_type)("fit", "loss", words, loss)
+    _check_loss(loss)
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise checks.wrong_type("fit", "optimizer", "an nn.SGD, nn.Adam or None", optimizer)
     l2 = checks.real(l2, "fit", "l2", minimum=0.0)
@@ -91,12 +89,7 @@ def fit(
     _check_progress(progress, "fit")
     checks.flag(live, "fit", "live")
     live_every = checks.integer(live_every, "fit", "live_every", minimum=1)
-    if loss in ("hinge", "bce", "mse") and y and all(isinstance(t, (list, tuple)) and len(t) == 1 for t in y):
-        y = [t[0] for t in y]  # a column of targets, as scikit-learn users often have it
-    if len(X) != len(y):
-        raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
-    if not X:
-        raise ValueError("fit(X): expected at least one input, got none")
+    y = _targets(X, y, loss)
     loss_fn = _loss_function(loss)
     params = model.parameters()
     if optimizer is None:
@@ -143,6 +136,23 @@ def accuracy(predictions: list, targets: list, loss: str | Callable = "hinge") -
 
 def _data(p: Any) -> float:
     return p.data if isinstance(p, Value) else float(p)
+
+
+def _check_loss(loss: object) -> None:
+    if not callable(loss) and not any(loss == name for name in LOSSES if isinstance(loss, str)):
+        words = f"one of {', '.join(map(repr, LOSSES))} or a function"
+        raise (checks.wrong_value if isinstance(loss, str) else checks.wrong_type)("fit", "loss", words, loss)
+
+
+def _targets(X: Sequence, y: Sequence, loss: object) -> Sequence:
+    """y, one target per input (a column of one-output targets, shape (n, 1), read as shape (n,))."""
+    if loss in ("hinge", "bce", "mse") and y and all(isinstance(t, (list, tuple)) and len(t) == 1 for t in y):
+        y = [t[0] for t in y]  # a column of targets, as scikit-learn users often have it
+    if len(X) != len(y):
+        raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
+    if not X:
+        raise ValueError("fit(X): expected at least one input, got none")
+    return y
 
 
 def _loss_function(loss: str | Callable) -> Callable:
