@@ -73,7 +73,9 @@ def test_to_torch_says_what_to_do_and_then_exports_it_exactly():
     with pytest.raises(TypeError, match=r"TwoPaths is not one of them.*torch_twin\(self, twins, part\)"):
         to_torch(model)
 
-    class TorchTwoPaths(torch.nn.Module):
+    TorchModule: Any = torch.nn.Module  # torch is optional: typed Any
+
+    class TorchTwoPaths(TorchModule):
         def __init__(self, body: Any, head: Any, sides: list) -> None:
             super().__init__()
             self.body, self.head, self.sides = body, head, torch.nn.ModuleList(sides)
