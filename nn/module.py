@@ -92,7 +92,7 @@ class Module(Group):
 
     def parameters(self) -> list[Value]:
         """Every trainable Value: those in the public attributes, in attribute order, each once."""
-        return [p for _, p in _walk(self, named=False)]
+        return _parameters(self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """`parameters()` with PyTorch-style dotted names from the attributes that hold them:
@@ -131,13 +131,13 @@ class Module(Group):
             raise ImportError("to_torch: import nn.torch_export first (import nn does)")
         return _TORCH_EXPORTER[0](self, dtype=dtype)
 
-    def setup(self, where: str, name: str, seed: int | None, rng: random.Random | None) -> Any:
+    def _setup(self, where: str, name: str, seed: int | None, rng: random.Random | None) -> Any:
         """The boilerplate of a constructor, written once: check `name` and give it to the module,
         and return the random source for its weights (see `make_rng`).
 
         >>> class Bias(Module):
         ...     def __init__(self, *, seed=None, rng=None, name=""):
-        ...         source = self.setup("Bias", name, seed, rng)
+        ...         source = self._setup("Bias", name, seed, rng)
         ...         self.b = Value(source.uniform(-1, 1))
         >>> Bias(seed=0, name="b0").name
         'b0'
@@ -187,6 +187,32 @@ class Module(Group):
 def set_torch_exporter(export: Callable[..., Any]) -> None:
     """What `Module.to_torch` calls: nn/torch_export.py gives its `to_torch` when it is imported."""
     _TORCH_EXPORTER[:] = [export]
+
+
+def _parameters(module: Module) -> list[Value]:
+    """What `_walk` finds, without the names: an iterator per container, so that the Values of a list
+    need no stack entry each (parameters() runs every step when a loop calls model.zero_grad())."""
+    found: list[Value] = []
+    modules: set[int] = set()
+    stack: list[Iterator[object]] = [iter((module,))]
+    while stack:
+        for value in stack[-1]:
+            if isinstance(value, Value):
+                found.append(value)
+            elif isinstance(value, Module):
+                if id(value) not in modules:  # a module reachable twice (or from itself) is walked once
+                    modules.add(id(value))
+                    stack.append(iter([v for k, v in vars(value).items() if k != "parent" and k[:1] != "_"]))
+                    break
+            elif isinstance(value, (list, tuple)):
+                stack.append(iter(value))
+                break
+            elif isinstance(value, dict):
+                stack.append(iter(value.values()))
+                break
+        else:
+            stack.pop()
+    return list({id(p): p for p in found}.values())  # each once, where it was first found
 
 
 def _walk(module: Module, named: bool) -> Iterator[tuple[str, Value]]:
@@ -289,12 +315,10 @@ class Neuron(Module):
         checks.flag(bias, "Neuron", "bias")
         if activation is not None:
             checks.one_of(activation, "Neuron", "activation", ACTIVATIONS)
-        checks.text(name, "Neuron", "name")
         checks.parameters("Neuron", nin + bool(bias))
-        source = make_rng(seed, rng, "Neuron")
+        source = self._setup("Neuron", name, seed, rng)
         self.activation = activation if activation is not None else "relu" if nonlin else "linear"
         self.nonlin = self.activation != "linear"
-        self.name = name
         self.w = [self.mark(Value(source.uniform(-1, 1)), f"w{i}", parameter=True) for i in range(nin)]
         self.b = self.mark(Value(0.0), "b", parameter=True) if bias else None
         self._z_role = self.role("z")  # made once: each call only points its nodes at them
@@ -363,11 +387,9 @@ class Layer(Module):
     ) -> None:
         nin = checks.integer(nin, "Layer", "nin", minimum=1)
         nout = checks.integer(nout, "Layer", "nout", minimum=1)
-        checks.text(name, "Layer", "name")
         checks.parameters("Layer", nout * (nin + (neuron_options.get("bias", True) is not False)))
-        source = make_rng(seed, rng, "Layer")
+        source = self._setup("Layer", name, seed, rng)
         self.nin, self.nout = nin, nout
-        self.name = name
         self.neurons = [Neuron(nin, rng=source, **neuron_options) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Input] | Input) -> Any:
@@ -433,12 +455,10 @@ class MLP(Module):
         if not nouts:
             raise ValueError("MLP(nouts): expected at least one layer size, got []")
         checks.one_of(activation, "MLP", "activation", ACTIVATIONS)
-        checks.text(name, "MLP", "name")
         sizes = [nin, *nouts]
         checks.parameters("MLP", sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))))
-        source = make_rng(seed, rng, "MLP")
+        source = self._setup("MLP", name, seed, rng)
         last = len(nouts) - 1
-        self.name = name
         self.layers = [
             Layer(sizes[i], sizes[i + 1], rng=source, activation="linear" if i == last else activation)
             for i in range(len(nouts))

@@ -14,7 +14,7 @@ from typing import Any
 from autograd import Value, checks, topological_order
 from autograd.structure import Role
 
-from .module import Input, Layer, Module, _as_inputs, _check_activation, make_rng
+from .module import Input, Layer, Module, _as_inputs, _check_activation
 
 SHORTCUTS = ("identity", "projection", "zeros", "none")
 
@@ -77,16 +77,14 @@ class ResidualBlock(Module):
             )
         checks.one_of(layers, "ResidualBlock", "layers", (1, 2))
         checks.flag(activation_after_add, "ResidualBlock", "activation_after_add")
-        checks.text(name, "ResidualBlock", "name")
         _check_activation(activation)
         checks.parameters("ResidualBlock", _block_parameters(nin, nout, layers, shortcut))
-        source = make_rng(seed, rng, "ResidualBlock")
+        source = self._setup("ResidualBlock", name, seed, rng)
         self.nin, self.nout = nin, nout
         self.activation = _check_activation(activation)
         self.shortcut = shortcut
         self.layers = layers
         self.activation_after_add = activation_after_add
-        self.name = name
         if layers == 2:
             self.fc1 = Layer(nin, nout, activation=activation, rng=source)
             self.fc2: Layer | None = Layer(nout, nout, activation="linear", rng=source)
@@ -216,10 +214,9 @@ class ResidualMLP(Module):
         checks.one_of(layers, "ResidualMLP", "layers", (1, 2))
         blocks = depth * _block_parameters(width, width, layers, shortcut)
         checks.parameters("ResidualMLP", (nin + 1) * width + blocks + (width + 1) * nout)
-        source = make_rng(seed, rng, "ResidualMLP")
+        source = self._setup("ResidualMLP", name, seed, rng)
         self.nin = nin
         self.input = Layer(nin, width, activation=activation, rng=source)
-        self.name = name
         self.blocks = [
             ResidualBlock(
                 width, width, activation, shortcut, layers=layers, activation_after_add=activation_after_add, rng=source

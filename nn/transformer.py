@@ -15,7 +15,7 @@ from autograd import Value, checks, dot, sum_of
 from autograd.structure import Role
 
 from .losses import cross_entropy
-from .module import Input, Module, make_rng
+from .module import Input, Module
 from .text import Characters
 
 NORMS = ("pre", "post")
@@ -69,10 +69,8 @@ class Embedding(Module):
     ) -> None:
         num, dim = _sizes("Embedding", num=num, dim=dim)
         std = _std(std, "Embedding")
-        checks.text(name, "Embedding", "name")
         checks.parameters("Embedding", num * dim)
-        source = make_rng(seed, rng, "Embedding")
-        self.name = name
+        source = self._setup("Embedding", name, seed, rng)
         self.num, self.dim = num, dim
         self.weight = [
             [self.mark(Value(source.gauss(0.0, std)), f"{i}.{j}", parameter=True) for j in range(dim)]
@@ -115,10 +113,8 @@ class Linear(Module):
         nin, nout = _sizes("Linear", nin=nin, nout=nout)
         checks.flag(bias, "Linear", "bias")
         std = _std(std, "Linear")
-        checks.text(name, "Linear", "name")
         checks.parameters("Linear", (nin + bias) * nout)
-        source = make_rng(seed, rng, "Linear")
-        self.name = name
+        source = self._setup("Linear", name, seed, rng)
         self.nin, self.nout = nin, nout
         self.weight = [
             [self.mark(Value(source.gauss(0.0, std)), f"w{i}.{j}", parameter=True) for j in range(nin)]
@@ -271,10 +267,8 @@ class CausalSelfAttention(Module):
     ) -> None:
         n_embd, n_head = _heads("CausalSelfAttention", n_embd, n_head)
         std = _std(std, "CausalSelfAttention")
-        checks.text(name, "CausalSelfAttention", "name")
         checks.parameters("CausalSelfAttention", 4 * n_embd * n_embd)
-        source = make_rng(seed, rng, "CausalSelfAttention")
-        self.name = name
+        source = self._setup("CausalSelfAttention", name, seed, rng)
         self.n_embd, self.n_head, self.head_size = n_embd, n_head, n_embd // n_head
         self.wq = Linear(n_embd, n_embd, std=std, rng=source)
         self.wk = Linear(n_embd, n_embd, std=std, rng=source)
@@ -328,10 +322,8 @@ class FeedForward(Module):
     ) -> None:
         (n_embd,) = _sizes("FeedForward", n_embd=n_embd)
         std = _std(std, "FeedForward")
-        checks.text(name, "FeedForward", "name")
         checks.parameters("FeedForward", 8 * n_embd * n_embd)
-        source = make_rng(seed, rng, "FeedForward")
-        self.name = name
+        source = self._setup("FeedForward", name, seed, rng)
         self.fc1 = Linear(n_embd, 4 * n_embd, std=std, rng=source)
         self.fc2 = Linear(4 * n_embd, n_embd, std=std, rng=source)
         self._inside = self.role()
@@ -389,11 +381,9 @@ class TransformerBlock(Module):
         checks.flag(residual, "TransformerBlock", "residual")
         checks.one_of(norm_layer, "TransformerBlock", "norm_layer", ("rms", "layer"))
         std = _std(std, "TransformerBlock")
-        checks.text(name, "TransformerBlock", "name")
         checks.parameters("TransformerBlock", _block_parameters(n_embd, norm_layer))
-        source = make_rng(seed, rng, "TransformerBlock")
+        source = self._setup("TransformerBlock", name, seed, rng)
         norm_class = RMSNorm if norm_layer == "rms" else LayerNorm
-        self.name = name
         self.n_embd, self.norm, self.has_skips = n_embd, norm, residual
         self.norm1 = norm_class(n_embd)
         self.attn = CausalSelfAttention(n_embd, n_head, std=std, rng=source)
@@ -557,12 +547,10 @@ class GPT(Module):
         if bos is not None:
             bos = checks.integer(bos, "GPT", "bos", minimum=0, maximum=vocab_size - 1)
         std = _std(std, "GPT")
-        checks.text(name, "GPT", "name")
         final_norm = n_embd * (2 if norm_layer == "layer" else 1) if norm == "pre" else 0
         per_block = _block_parameters(n_embd, norm_layer)
         checks.parameters("GPT", (2 * vocab_size + block_size) * n_embd + n_layer * per_block + final_norm)
-        source = make_rng(seed, rng, "GPT")
-        self.name = name
+        source = self._setup("GPT", name, seed, rng)
         self.vocab_size, self.block_size, self.norm = vocab_size, block_size, norm
         self.bos = vocab_size - 1 if bos is None else bos
         self.tokenizer: Characters | None = None  # set by train_gpt, kept by nn.save: how text becomes tokens
