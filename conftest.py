@@ -20,6 +20,7 @@ pytest_plugins = ["tests.slow_marker"]  # the `slow` marker's rule, checked on e
 NEEDS = {
     "autograd/drawing.py": "graphviz",
     "autograd/animation.py": "graphviz",
+    "nn/torch_twins.py": "torch",
 }
 
 
