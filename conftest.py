@@ -21,6 +21,7 @@ NEEDS = {
     "autograd/drawing.py": "graphviz",
     "autograd/animation.py": "graphviz",
     "autograd/step_page.py": "graphviz",
+    "nn/torch_twins.py": "torch",
 }
 
 

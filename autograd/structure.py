@@ -46,8 +46,6 @@ class Group:
     def __new__(cls, *args: object, **kwargs: object) -> Group:
         group = super().__new__(cls)
         object.__setattr__(group, "_serial", next(_serial))  # set even when a subclass skips __init__
-        # What it was made from, so that a model can be saved and made again (see nn/io.py).
-        object.__setattr__(group, "_made_with", (args, kwargs))
         return group
 
     def __init__(

@@ -228,7 +228,7 @@ class MicrogptLayout(GPT):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.norm_e = RMSNorm(self.wte.dim)  # gain 1, not in parameters(): microgpt's rmsnorm has none
+        self.norm_e = RMSNorm(self.wte.dim)  # gain 1, not among the trained params: microgpt's rmsnorm has none
         self.norm_f = None  # nn.GPT's head then reads the stream directly, as microgpt's does
 
     def embed(self, tokens: Sequence[int]) -> list[list[Value]]:

@@ -104,7 +104,9 @@ def _check(n: int, noise: float) -> None:
         raise ValueError(f"noise must be >= 0, got {noise!r}")
 
 
-def _finish(points, noise, rng, signed):
+def _finish(
+    points: list[tuple[float, float, int]], noise: float, rng: random.Random, signed: bool
+) -> tuple[list[list[float]], list[int]]:
     rng.shuffle(points)
     X = [[x + rng.gauss(0.0, noise), y + rng.gauss(0.0, noise)] for x, y, _ in points]
     y = [(2 * k - 1) if signed else k for _, _, k in points]

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from statistics import fmean
+from typing import Any
 
 from autograd import Value, topological_order
 
@@ -75,7 +76,7 @@ def compare_gradient_flow(
     activations: tuple[str, ...] = ("tanh", "sigmoid", "relu"),
     samples: int = 16,
     seed: int = 0,
-    **options,
+    **options: Any,
 ) -> dict[str, dict[str, GradientFlow]]:
     """Per-layer gradients of a plain deep net and a residual net with identical weights.
 
@@ -109,7 +110,7 @@ def first_layer_ratio(result: dict[str, GradientFlow]) -> float:
     return result["residual"][0].weight_grad / result["plain"][0].weight_grad
 
 
-def plot_gradient_flow(results: dict[str, dict[str, GradientFlow]], ax=None):
+def plot_gradient_flow(results: dict[str, dict[str, GradientFlow]], ax: Any = None) -> Any:
     """Mean |weight gradient| per layer, on a log scale, for every net in `results`.
 
     Needs matplotlib (`pip install skipgrad[plot]`). Returns the matplotlib Axes.

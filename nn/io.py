@@ -4,13 +4,14 @@
 its float; `model.load_state_dict(d)` puts them back, and refuses, changing nothing, when a name is
 missing or unexpected or a value is not a finite real number.
 
-`save(model, path)` writes the model's class and constructor arguments (what `Group.__new__`
+`save(model, path)` writes the model's class and constructor arguments (what `Module.__new__`
 recorded in `_made_with`; modules among the arguments, such as Sequential's parts, nested the same
 way), every weight, and a format version. JSON writes a float as its shortest repr, which reads
 back as the same float, so weights round-trip exactly. `load(path)` makes the model again:
 
-- nn's own classes are rebuilt by name from an allow-list (`NN_CLASSES`); a class of your own must be
-  passed, `load(path, classes=[MyModel])`. Nothing named in the file is ever imported.
+- nn's own classes are rebuilt by name (`NN_CLASSES`, which each class joins as it is defined); a
+  class of your own is registered (`class MyModel(nn.Module, register=True)`) or passed,
+  `load(path, classes=[MyModel])`. Nothing named in the file is ever imported.
 - the model is first built from its arguments (a model made with `seed=` makes the same initial
   weights), then every weight is overwritten with the saved one.
 - a corrupt, truncated or newer-version file is a ValueError naming the problem; no model is returned
@@ -40,107 +41,33 @@ from typing import Any
 
 from autograd import checks
 
-from .module import MLP, Layer, Module, Neuron, Sequential
-from .residual import ResidualBlock, ResidualMLP
+from .module import NN_CLASSES, REGISTERED, Module
+from .state import listed
 from .text import Characters
-from .transformer import GPT, CausalSelfAttention, Embedding, FeedForward, LayerNorm, Linear, RMSNorm, TransformerBlock
+from .transformer import GPT
 
 FORMAT = "skipgrad-model"
 VERSION = 1
 
-#: nn's classes that `load` rebuilds by name (any other class must be passed with classes=).
-NN_CLASSES: dict[str, type[Module]] = {
-    cls.__name__: cls
-    for cls in (
-        Neuron,
-        Layer,
-        MLP,
-        Sequential,
-        ResidualBlock,
-        ResidualMLP,
-        Embedding,
-        Linear,
-        RMSNorm,
-        LayerNorm,
-        CausalSelfAttention,
-        FeedForward,
-        TransformerBlock,
-        GPT,
-    )
-}
-
 
 # ------------------------------------------------------------------------------ state dicts
 def state_dict(model: Module) -> dict[str, float]:
-    """{dotted name: float} for every parameter, in `parameters()` order.
+    """`model.state_dict()`: {dotted name: float} for every parameter, in `parameters()` order.
 
     >>> from nn import Neuron
-    >>> Neuron(2, seed=0).state_dict()
+    >>> state_dict(Neuron(2, seed=0))
     {'w.0': 0.6888437030500962, 'w.1': 0.515908805880605, 'b': 0.0}
     """
     if not isinstance(model, Module):
         raise checks.wrong_type("state_dict", "model", "an nn.Module", model)
-    return {name: p.data for name, p in model.named_parameters()}
+    return model.state_dict()
 
 
 def load_state_dict(model: Module, state: Mapping[str, Any]) -> None:
-    """Set every parameter of `model` from `state` (names as `state_dict()` gives them).
-
-    Every name must be there and nothing else, and every value a finite real number; otherwise a
-    ValueError lists all the problems and no parameter is changed. Gradients are left as they are.
-    """
+    """`model.load_state_dict(state)`: all the parameters or, with a ValueError, none."""
     if not isinstance(model, Module):
         raise checks.wrong_type("load_state_dict", "model", "an nn.Module", model)
-    if not isinstance(state, Mapping):
-        raise checks.wrong_type(f"{type(model).__name__}.load_state_dict", "state", "a dict of names to numbers", state)
-    params = model.named_parameters()
-    wanted = {name for name, _ in params}
-    missing = [name for name, _ in params if name not in state]
-    unexpected = [_key(key) for key in state if key not in wanted]
-    bad = []
-    values: dict[str, float] = {}
-    for name, value in state.items():
-        if name not in wanted:
-            continue
-        number = _real(value)
-        if number is None:
-            bad.append(f"{name}={checks.shown(value)}")
-        else:
-            values[name] = number
-    problems = []
-    if missing:
-        problems.append(f"missing {len(missing)} key(s): {_listed(missing)}")
-    if unexpected:
-        problems.append(f"unexpected {len(unexpected)} key(s): {_listed(unexpected)}")
-    if bad:
-        problems.append(f"{len(bad)} value(s) not a finite real number: {_listed(bad)}")
-    if problems:
-        raise ValueError(f"{type(model).__name__}.load_state_dict: {'; '.join(problems)} (nothing was changed)")
-    for name, p in params:
-        p.data = values[name]
-
-
-def _real(value: object) -> float | None:
-    """A finite real number as a float (numpy's and torch's 0-d values too), else None."""
-    if isinstance(value, bool):
-        return None
-    item = getattr(value, "item", None)  # a numpy scalar or a 0-d array or tensor
-    if not isinstance(value, Real) and callable(item) and getattr(value, "shape", None) in ((), []):
-        value = item()
-    if not isinstance(value, Real) or isinstance(value, bool):
-        return None
-    number = float(value)
-    return number if math.isfinite(number) else None
-
-
-def _key(key: object) -> str:
-    """A name for a message: as it is when it is a short printable str, else its short repr."""
-    return key if isinstance(key, str) and key.isprintable() and len(key) <= 60 else checks.shown(key)
-
-
-def _listed(items: list[str], limit: int = 10) -> str:
-    shown = ", ".join(items[:limit])
-    return shown + (f", ... ({len(items) - limit} more)" if len(items) > limit else "")
+    model.load_state_dict(state)
 
 
 # ------------------------------------------------------------------------------ architecture
@@ -151,6 +78,7 @@ def architecture(model: Module) -> dict[str, Any]:
     as {"dict": {...}}, so every other JSON object in the file is a tag. An argument JSON cannot hold
     (an rng, a function, inf) is a ValueError naming it.
 
+    >>> from nn import MLP
     >>> architecture(MLP(2, [3, 1], seed=0))
     {'class': 'MLP', 'module': 'nn.module', 'args': [2, [3, 1]], 'kwargs': {'seed': 0}}
     """
@@ -209,7 +137,7 @@ def _encode(value: object, where: str, seen: list[int]) -> Any:
 def build(arch: Mapping[str, Any], classes: Iterable[type] = ()) -> Module:
     """The model an `architecture()` describes, with fresh weights (the global `random` state kept).
 
-    Classes are looked up in `classes` (yours) and in nn's allow-list; nothing is imported.
+    Classes are looked up in `classes` (yours) and in nn's classes and the registered ones; nothing is imported.
     """
     lookup = _classes(classes)
     state = random.getstate()  # a model made without seed= draws from the global random module
@@ -243,7 +171,7 @@ def _build(arch: object, lookup: Mapping[str, type[Module]], where: str) -> Modu
         raise ValueError(f"{where}: class and module must be strings")
     if not isinstance(args, list) or not isinstance(kwargs, Mapping):
         raise ValueError(f"{where}: args must be a list and kwargs an object")
-    cls = lookup.get(f"{module}:{name}") or lookup.get(name)
+    cls = lookup.get(f"{module}:{name}") or lookup.get(name) or REGISTERED.get(f"{module}:{name}")
     if cls is None and (module == "nn" or module.startswith("nn.")):
         cls = NN_CLASSES.get(name)
     if cls is None:
@@ -301,7 +229,7 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
     weights = state_dict(model)
     bad = [f"{name}={value!r}" for name, value in weights.items() if not math.isfinite(value)]
     if bad:
-        raise ValueError(f"{type(model).__name__} cannot be saved: weights that are not finite: {_listed(bad)}")
+        raise ValueError(f"{type(model).__name__} cannot be saved: weights that are not finite: {listed(bad)}")
     classes = _classes_in(model)
     remade = state_dict(build(arch, classes))
     lost = [name for name in weights if name not in remade]
@@ -309,7 +237,7 @@ def save(model: Module, path: str | os.PathLike[str]) -> None:
     if lost or new:
         raise ValueError(
             f"{type(model).__name__} cannot be saved: made again from its constructor arguments it has "
-            f"different parameters (missing: {_listed(lost) or 'none'}; new: {_listed(new) or 'none'}); "
+            f"different parameters (missing: {listed(lost) or 'none'}; new: {listed(new) or 'none'}); "
             "was it changed after it was made?"
         )
     data: dict[str, Any] = {"format": FORMAT, "version": VERSION, "architecture": arch, "weights": weights}

@@ -10,13 +10,14 @@ from __future__ import annotations
 import base64
 import io
 from collections.abc import Sequence
+from typing import Any
 
 from autograd import Value
 
 GRID = 30  # grid points a side for the decision boundary: GRID**2 forward passes a redraw
 
 
-def _matplotlib():
+def _matplotlib() -> tuple[Any, Any]:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
         from matplotlib.figure import Figure
@@ -31,7 +32,9 @@ class LiveView:
     `update(step, history)` redraws; the first call displays the figure, later calls replace it.
     """
 
-    def __init__(self, model, X: Sequence[Sequence[float]], y: Sequence, *, loss, steps: int, grid: int = GRID):
+    def __init__(
+        self, model: Any, X: Sequence[Sequence[float]], y: Sequence, *, loss: Any, steps: int, grid: int = GRID
+    ) -> None:
         Figure, FigureCanvasAgg = _matplotlib()
         self.model, self.X, self.y, self.loss, self.steps, self.grid = model, X, y, loss, steps, grid
         self.two_d = bool(X) and len(X[0]) == 2
@@ -44,7 +47,7 @@ class LiveView:
             self.xs = _span([float(p[0]) for p in X], grid)
             self.ys = _span([float(p[1]) for p in X], grid)
 
-    def update(self, step: int, history) -> None:
+    def update(self, step: int, history: Any) -> None:
         from IPython.display import display
 
         self._draw(step, history)
@@ -54,7 +57,7 @@ class LiveView:
         else:
             self.handle.update(bundle, raw=True)
 
-    def _draw(self, step: int, history) -> None:
+    def _draw(self, step: int, history: Any) -> None:
         loss_ax, accuracy_ax = self.axes[0], self.axes[1]
         for ax in self.axes:
             ax.clear()
@@ -74,7 +77,7 @@ class LiveView:
             self.title += f", accuracy {history.accuracy[-1]:.0%}"
         self.figure.suptitle(self.title)
 
-    def _boundary(self, ax) -> None:
+    def _boundary(self, ax: Any) -> None:
         """A filled contour of the model's score on the grid (the class with the largest logit for several
         outputs), the zero line of the score, and the data coloured by label."""
         scores = [[_score(self.model([a, b])) for a in self.xs] for b in self.ys]
@@ -118,7 +121,7 @@ def _span(values: list[float], n: int) -> list[float]:
     return [low + (high - low) * i / (n - 1) for i in range(n)]
 
 
-def _score(out) -> float | int:
+def _score(out: Any) -> float | int:
     """The score of a one-output model, or the index of the largest of several outputs."""
     if isinstance(out, Value):
         return float(out.data)

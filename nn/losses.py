@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from numbers import Real
-from typing import Union
+from typing import Any, Union
 
 from autograd import Value, checks, sum_of
 
@@ -105,7 +105,7 @@ def _cross_entropy_one(row: Sequence[Prediction], label: int) -> Value:
     return log_sum_exp - zs[label]
 
 
-def _pair(predictions, targets, where: str) -> tuple[list, list]:
+def _pair(predictions: Any, targets: Any, where: str) -> tuple[list, list]:
     predictions, targets = _plain(predictions), _plain(targets)
     ps = list(predictions) if isinstance(predictions, (list, tuple)) else [predictions]
     ts = [_plain(t) for t in targets] if isinstance(targets, (list, tuple)) else [targets]
@@ -127,7 +127,7 @@ def _pair(predictions, targets, where: str) -> tuple[list, list]:
     return ps, ts
 
 
-def _plain(x):
+def _plain(x: Any) -> Any:
     """A numpy array or scalar as Python lists and numbers, anything else as it is.
 
     Duck-typed on `.tolist()` so that numpy stays optional. The checks below then see the same types

@@ -3,20 +3,34 @@
 Structure for pictures and diagnostics travels as objects: every module is an autograd Group, and a
 neuron gives its parameters and the nodes it builds Roles in that group (`w0 ... b`, `z` = w . x + b,
 `a` after the activation). Labels stay free for the user.
+
+Imports only autograd and nn/state.py: nn/io.py and nn/torch_export.py import this file, never the
+other way round (torch_export hands `Module.to_torch` its exporter when it is imported).
 """
 
 from __future__ import annotations
 
 import random
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Any, Union
 
 from autograd import Value, checks, dot
 from autograd.fields import zero_grads
 from autograd.structure import Group, Role
 
+from . import state
+
 Input = Union[Value, float, int]
 ACTIVATIONS = ("relu", "tanh", "sigmoid", "linear")
+
+#: nn's own model classes by name, filled as each is defined (see Module.__init_subclass__); nn.load
+#: makes these by name, and nothing named in a file is ever imported.
+NN_CLASSES: dict[str, type[Module]] = {}
+#: your classes registered with `class MyNet(nn.Module, register=True)`, by "module:qualname".
+REGISTERED: dict[str, type[Module]] = {}
+#: set by nn/torch_export.py when it is imported (nn/__init__.py imports it), so that this file need not
+#: import it back.
+_TORCH_EXPORTER: list[Callable[..., Any]] = []
 
 
 class Module(Group):
@@ -26,9 +40,45 @@ class Module(Group):
     modules) to an attribute makes it a part of this one: `self.fc = Layer(2, 3)` names the part
     "fc", and a list names its items by kind and position ("layer0", "block1"). That is also how a
     module of your own gets its box. Give nodes you build yourself a role with `self.mark(node, "y")`.
+
+    Parameters are found the same way: every Value in a public attribute (directly, or in a list,
+    tuple or dict, or in a sub-module) is a parameter, in attribute order, each once. Keep other
+    Values in attributes whose names start with "_".
+
+    `nn.save`/`nn.load` know nn's classes by name; register your own class with
+    `class MyNet(nn.Module, register=True)` (or pass `classes=[MyNet]` to `nn.load`).
+
+    >>> class Twice(Module):
+    ...     def __init__(self):
+    ...         self.fc = Layer(2, 1, seed=0)
+    ...     def __call__(self, x):
+    ...         return self.fc(x) * 2.0
+    >>> [name for name, _ in Twice().named_parameters()]
+    ['fc.neurons.0.w.0', 'fc.neurons.0.w.1', 'fc.neurons.0.b']
     """
 
     kind: str = ""  # list items are named kind + index: layer0, n3, block1 (default: the class name)
+
+    def __init_subclass__(cls, register: bool | None = None, **options: Any) -> None:
+        """nn's classes register by name; yours with `register=True`, by "module:qualname"."""
+        super().__init_subclass__(**options)
+        checks.flag(register if register is not None else False, cls.__name__, "register")
+        ours = cls.__module__ == "nn" or cls.__module__.startswith("nn.")
+        if register is False or "<locals>" in cls.__qualname__ or not (ours or register):
+            return
+        if ours:
+            if NN_CLASSES.get(cls.__qualname__, cls) is not cls:
+                raise TypeError(f"nn already has a class named {cls.__qualname__}")
+            NN_CLASSES[cls.__qualname__] = cls
+        else:
+            REGISTERED[f"{cls.__module__}:{cls.__qualname__}"] = cls
+
+    def __new__(cls, *args: object, **kwargs: object) -> Module:
+        module = super().__new__(cls)
+        assert isinstance(module, Module)
+        # What it was made from, so that nn.save can write it down and nn.load make it again.
+        object.__setattr__(module, "_made_with", (args, kwargs))
+        return module
 
     def __setattr__(self, name: str, value: object) -> None:
         if name == "name":
@@ -41,8 +91,8 @@ class Module(Group):
         raise NotImplementedError(f"{type(self).__name__} does not define __call__")
 
     def parameters(self) -> list[Value]:
-        """Every trainable Value, in the order the subclass documents."""
-        return []
+        """Every trainable Value: those in the public attributes, in attribute order, each once."""
+        return _parameters(self)
 
     def named_parameters(self) -> list[tuple[str, Value]]:
         """`parameters()` with PyTorch-style dotted names from the attributes that hold them:
@@ -51,19 +101,13 @@ class Module(Group):
         >>> [name for name, _ in Neuron(2, seed=0).named_parameters()]
         ['w.0', 'w.1', 'b']
         """
+        named = list(_walk(self, named=True))
+        if type(self).parameters is Module.parameters:
+            return named
+        # a class that lists its parameters by hand: its order, named from the attributes
         names: dict[int, str] = {}
-        todo: list[tuple[str, object]] = [("", self)]
-        while todo:  # attributes, list items and sub-modules, without recursion
-            prefix, value = todo.pop()
-            if isinstance(value, Value):
-                names.setdefault(id(value), prefix)
-            elif isinstance(value, Module):
-                items = [(k, v) for k, v in vars(value).items() if k != "parent" and not k.startswith("_")]
-                todo += [(f"{prefix}.{k}" if prefix else k, v) for k, v in reversed(items)]
-            elif isinstance(value, (list, tuple)):
-                todo += [(f"{prefix}.{i}", v) for i, v in reversed(list(enumerate(value)))]
-            elif isinstance(value, dict):
-                todo += [(f"{prefix}.{k}", v) for k, v in reversed(list(value.items()))]
+        for name, p in named:
+            names.setdefault(id(p), name)
         return [(names.get(id(p), f"?{i}"), p) for i, p in enumerate(self.parameters())]
 
     def state_dict(self) -> dict[str, float]:
@@ -72,23 +116,36 @@ class Module(Group):
         >>> Neuron(2, seed=0).state_dict()
         {'w.0': 0.6888437030500962, 'w.1': 0.515908805880605, 'b': 0.0}
         """
-        from .io import state_dict
+        return {name: p.data for name, p in self.named_parameters()}
 
-        return state_dict(self)
-
-    def load_state_dict(self, state: Mapping[str, Any]) -> None:
-        """Set every parameter from `state`. A missing or unexpected name, or a value that is not a
-        finite real number, is a ValueError listing them all, and then nothing is changed."""
-        from .io import load_state_dict
-
-        load_state_dict(self, state)
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Set every parameter from `state_dict`. A missing or unexpected name, or a value that is not
+        a finite real number, is a ValueError listing them all, and then nothing is changed."""
+        state.load(self.named_parameters(), state_dict, type(self).__name__)
 
     def to_torch(self, dtype: Any = None) -> Any:
         """A `torch.nn.Module` computing what this model computes, with the same parameters (float64
-        unless `dtype` says otherwise); see nn/torch_export.py for the batch convention."""
-        from .torch_export import to_torch
+        unless `dtype` says otherwise); see nn/torch_export.py for the batch convention and for how
+        to export a class of your own."""
+        if not _TORCH_EXPORTER:
+            raise ImportError("to_torch: import nn.torch_export first (import nn does)")
+        return _TORCH_EXPORTER[0](self, dtype=dtype)
 
-        return to_torch(self, dtype=dtype)
+    def _setup(self, where: str, name: str, seed: int | None, rng: random.Random | None) -> Any:
+        """The boilerplate of a constructor, written once: check `name` and give it to the module,
+        and return the random source for its weights (see `make_rng`).
+
+        >>> class Bias(Module):
+        ...     def __init__(self, *, seed=None, rng=None, name=""):
+        ...         source = self._setup("Bias", name, seed, rng)
+        ...         self.b = Value(source.uniform(-1, 1))
+        >>> Bias(seed=0, name="b0").name
+        'b0'
+        """
+        checks.text(name, where, "name")
+        source = make_rng(seed, rng, where)
+        self.name = name
+        return source
 
     def weights(self) -> list[Value]:
         """The parameters that multiply inputs (no biases): what gradient-flow reports average."""
@@ -127,6 +184,59 @@ class Module(Group):
         self.name = name
 
 
+def set_torch_exporter(export: Callable[..., Any]) -> None:
+    """What `Module.to_torch` calls: nn/torch_export.py gives its `to_torch` when it is imported."""
+    _TORCH_EXPORTER[:] = [export]
+
+
+def _parameters(module: Module) -> list[Value]:
+    """What `_walk` finds, without the names: an iterator per container, so that the Values of a list
+    need no stack entry each (parameters() runs every step when a loop calls model.zero_grad())."""
+    found: list[Value] = []
+    modules: set[int] = set()
+    stack: list[Iterator[object]] = [iter((module,))]
+    while stack:
+        for value in stack[-1]:
+            if isinstance(value, Value):
+                found.append(value)
+            elif isinstance(value, Module):
+                if id(value) not in modules:  # a module reachable twice (or from itself) is walked once
+                    modules.add(id(value))
+                    stack.append(iter([v for k, v in vars(value).items() if k != "parent" and k[:1] != "_"]))
+                    break
+            elif isinstance(value, (list, tuple)):
+                stack.append(iter(value))
+                break
+            elif isinstance(value, dict):
+                stack.append(iter(value.values()))
+                break
+        else:
+            stack.pop()
+    return list({id(p): p for p in found}.values())  # each once, where it was first found
+
+
+def _walk(module: Module, named: bool) -> Iterator[tuple[str, Value]]:
+    """The Values in `module`'s public attributes (in lists, tuples, dicts and sub-modules too), depth
+    first in attribute order, each once, with dotted names when `named`. No recursion: modules nest."""
+    seen: set[int] = set()
+    todo: list[tuple[str, object]] = [("", module)]
+    while todo:
+        prefix, value = todo.pop()
+        if id(value) in seen:
+            continue
+        if isinstance(value, Value):
+            seen.add(id(value))
+            yield prefix, value
+        elif isinstance(value, Module):
+            seen.add(id(value))  # a module reachable twice (or from itself) is walked once
+            items = [(k, v) for k, v in vars(value).items() if k != "parent" and not k.startswith("_")]
+            todo += [(f"{prefix}.{k}" if prefix else k, v) if named else ("", v) for k, v in reversed(items)]
+        elif isinstance(value, (list, tuple)):
+            todo += [(f"{prefix}.{i}" if named else "", v) for i, v in reversed(list(enumerate(value)))]
+        elif isinstance(value, dict):
+            todo += [(f"{prefix}.{k}" if named else "", v) for k, v in reversed(list(value.items()))]
+
+
 def _adopt_all(parent: Module, name: str, value: object) -> None:
     """The modules in an attribute become parts: itself, a list's items (kind + index: layer0) or a
     dict's values (by key)."""
@@ -155,7 +265,7 @@ def _adopt(parent: Module, child: Module, name: str) -> None:
         object.__setattr__(child, "name", name)
 
 
-def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng"):
+def make_rng(seed: int | None = None, rng: random.Random | None = None, where: str = "make_rng") -> Any:
     """The random source for weights: `rng`, else a fresh Random(seed), else the global `random`
     module (so that `random.seed(1337)` before building reproduces micrograd's weights)."""
     seed = checks.seed(seed, where)
@@ -205,12 +315,10 @@ class Neuron(Module):
         checks.flag(bias, "Neuron", "bias")
         if activation is not None:
             checks.one_of(activation, "Neuron", "activation", ACTIVATIONS)
-        checks.text(name, "Neuron", "name")
         checks.parameters("Neuron", nin + bool(bias))
-        source = make_rng(seed, rng, "Neuron")
+        source = self._setup("Neuron", name, seed, rng)
         self.activation = activation if activation is not None else "relu" if nonlin else "linear"
         self.nonlin = self.activation != "linear"
-        self.name = name
         self.w = [self.mark(Value(source.uniform(-1, 1)), f"w{i}", parameter=True) for i in range(nin)]
         self.b = self.mark(Value(0.0), "b", parameter=True) if bias else None
         self._z_role = self.role("z")  # made once: each call only points its nodes at them
@@ -236,14 +344,20 @@ class Neuron(Module):
         a.role = self._a_role
         return a
 
-    def parameters(self) -> list[Value]:
-        return self.w + [self.b] if self.b is not None else list(self.w)
-
     def weights(self) -> list[Value]:
         return list(self.w)
 
     def output_roles(self) -> set[Role]:
         return {self._z_role if self.activation == "linear" else self._a_role}
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchNeuron(len(self.w), self.activation, self.b is not None)
+
+    def torch_links(self) -> list[tuple[Value, str, tuple[int, ...]]]:
+        """Where its parameters sit in the twin: w[i] is weight[i], b is bias."""
+        links = [(w, "weight", (i,)) for i, w in enumerate(self.w)]
+        return links + ([(self.b, "bias", ())] if self.b is not None else [])
 
     def __repr__(self) -> str:
         kind = {"relu": "ReLU", "linear": "Linear"}.get(self.activation, self.activation.capitalize())
@@ -269,15 +383,13 @@ class Layer(Module):
         seed: int | None = None,
         rng: random.Random | None = None,
         name: str = "",
-        **neuron_options,
+        **neuron_options: Any,
     ) -> None:
         nin = checks.integer(nin, "Layer", "nin", minimum=1)
         nout = checks.integer(nout, "Layer", "nout", minimum=1)
-        checks.text(name, "Layer", "name")
         checks.parameters("Layer", nout * (nin + (neuron_options.get("bias", True) is not False)))
-        source = make_rng(seed, rng, "Layer")
+        source = self._setup("Layer", name, seed, rng)
         self.nin, self.nout = nin, nout
-        self.name = name
         self.neurons = [Neuron(nin, rng=source, **neuron_options) for _ in range(nout)]
 
     def __call__(self, x: Sequence[Input] | Input) -> Any:
@@ -294,11 +406,20 @@ class Layer(Module):
             _check_items(x, self)  # names the module and the input, not dot()
             raise
 
-    def parameters(self) -> list[Value]:
-        return [p for n in self.neurons for p in n.parameters()]
-
     def output_roles(self) -> set[Role]:
         return set().union(*(n.output_roles() for n in self.neurons))
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchLayer(self.nin, self.nout, *_one_kind(self.neurons))
+
+    def torch_links(self) -> list[tuple[Value, str, tuple[int, ...]]]:
+        """Its neurons as one matrix: neurons[i].w[j] is weight[i, j], neurons[i].b is bias[i]."""
+        links: list[tuple[Value, str, tuple[int, ...]]] = []
+        for i, n in enumerate(self.neurons):
+            links += [(w, "weight", (i, j)) for j, w in enumerate(n.w)]
+            links += [(n.b, "bias", (i,))] if n.b is not None else []
+        return links
 
     def __repr__(self) -> str:
         return f"Layer of [{', '.join(str(n) for n in self.neurons)}]"
@@ -334,12 +455,10 @@ class MLP(Module):
         if not nouts:
             raise ValueError("MLP(nouts): expected at least one layer size, got []")
         checks.one_of(activation, "MLP", "activation", ACTIVATIONS)
-        checks.text(name, "MLP", "name")
         sizes = [nin, *nouts]
         checks.parameters("MLP", sum((sizes[i] + 1) * sizes[i + 1] for i in range(len(nouts))))
-        source = make_rng(seed, rng, "MLP")
+        source = self._setup("MLP", name, seed, rng)
         last = len(nouts) - 1
-        self.name = name
         self.layers = [
             Layer(sizes[i], sizes[i + 1], rng=source, activation="linear" if i == last else activation)
             for i in range(len(nouts))
@@ -353,8 +472,9 @@ class MLP(Module):
             x = layer(x)
         return x
 
-    def parameters(self) -> list[Value]:
-        return [p for layer in self.layers for p in layer.parameters()]
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchMLP([part(layer) for layer in self.layers])
 
     def __repr__(self) -> str:
         return f"MLP of [{', '.join(str(layer) for layer in self.layers)}]"
@@ -387,8 +507,9 @@ class Sequential(Module):
             x = module(x)
         return x
 
-    def parameters(self) -> list[Value]:
-        return [p for m in self.modules for p in m.parameters()]
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.torch.nn.Sequential(*[part(m) for m in self.modules])
 
     def __repr__(self) -> str:
         inner = ",\n  ".join(repr(m) for m in self.modules)
@@ -396,6 +517,15 @@ class Sequential(Module):
 
 
 # ------------------------------------------------------------------------------ checks
+def _one_kind(neurons: list[Neuron]) -> tuple[str, bool]:
+    """The activation and bias that a Layer's neurons share, to become one matrix in PyTorch."""
+    first = neurons[0]
+    for n in neurons:
+        if n.activation != first.activation or (n.b is None) != (first.b is None) or len(n.w) != len(first.w):
+            raise TypeError("to_torch: a Layer's neurons must share activation, bias and size to become one matrix")
+    return first.activation, first.b is not None
+
+
 def _check_activation(activation: object, where: str = "ResidualBlock") -> str:
     return checks.one_of(activation, where, "activation", ACTIVATIONS)
 

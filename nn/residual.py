@@ -8,13 +8,13 @@ when an activation follows the addition, its outputs `out0 ...`; its layers are 
 from __future__ import annotations
 
 import random
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from autograd import Value, checks, topological_order
 from autograd.structure import Role
 
-from .module import Input, Layer, Module, _as_inputs, _check_activation, make_rng
+from .module import Input, Layer, Module, _as_inputs, _check_activation
 
 SHORTCUTS = ("identity", "projection", "zeros", "none")
 
@@ -77,16 +77,14 @@ class ResidualBlock(Module):
             )
         checks.one_of(layers, "ResidualBlock", "layers", (1, 2))
         checks.flag(activation_after_add, "ResidualBlock", "activation_after_add")
-        checks.text(name, "ResidualBlock", "name")
         _check_activation(activation)
         checks.parameters("ResidualBlock", _block_parameters(nin, nout, layers, shortcut))
-        source = make_rng(seed, rng, "ResidualBlock")
+        source = self._setup("ResidualBlock", name, seed, rng)
         self.nin, self.nout = nin, nout
         self.activation = _check_activation(activation)
         self.shortcut = shortcut
         self.layers = layers
         self.activation_after_add = activation_after_add
-        self.name = name
         if layers == 2:
             self.fc1 = Layer(nin, nout, activation=activation, rng=source)
             self.fc2: Layer | None = Layer(nout, nout, activation="linear", rng=source)
@@ -134,9 +132,6 @@ class ResidualBlock(Module):
             return [x[i] if i < self.nin else 0.0 for i in range(self.nout)]
         return None
 
-    def parameters(self) -> list[Value]:
-        return [p for m in self.children() for p in m.parameters()]
-
     def joins(self, root: Value) -> list[Value]:
         """The additions y_i = F(x)_i + S(x)_i of this block in `root`'s graph, in order of i.
 
@@ -160,6 +155,19 @@ class ResidualBlock(Module):
         if self.shortcut == "none":
             return (self.fc2 or self.fc1).output_roles()
         return set(self._sum_roles)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchResidualBlock(
+            self.nin,
+            self.nout,
+            self.activation,
+            self.shortcut,
+            self.activation_after_add,
+            part(self.fc1),
+            None if self.fc2 is None else part(self.fc2),
+            None if self.proj is None else part(self.proj),
+        )
 
     def __repr__(self) -> str:
         extra = "" if self.activation_after_add else ", activation_after_add=False"
@@ -206,10 +214,9 @@ class ResidualMLP(Module):
         checks.one_of(layers, "ResidualMLP", "layers", (1, 2))
         blocks = depth * _block_parameters(width, width, layers, shortcut)
         checks.parameters("ResidualMLP", (nin + 1) * width + blocks + (width + 1) * nout)
-        source = make_rng(seed, rng, "ResidualMLP")
+        source = self._setup("ResidualMLP", name, seed, rng)
         self.nin = nin
         self.input = Layer(nin, width, activation=activation, rng=source)
-        self.name = name
         self.blocks = [
             ResidualBlock(
                 width, width, activation, shortcut, layers=layers, activation_after_add=activation_after_add, rng=source
@@ -224,11 +231,12 @@ class ResidualMLP(Module):
             h = block(h)
         return self.head(h)
 
-    def parameters(self) -> list[Value]:
-        return [p for m in self.children() for p in m.parameters()]
-
     def children(self) -> list[Module]:
         return [self.input, *self.blocks, self.head]
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchResidualMLP(part(self.input), [part(b) for b in self.blocks], part(self.head))
 
     def __repr__(self) -> str:
         block = self.blocks[0] if self.blocks else None
@@ -245,7 +253,7 @@ def _detached(x: Sequence[Input]) -> list[Input]:
 
 
 def plain_and_residual(
-    nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0, **options
+    nin: int, width: int, depth: int, nout: int = 1, *, seed: int = 0, **options: Any
 ) -> tuple[ResidualMLP, ResidualMLP]:
     """Two networks with identical weights, one without skips and one with identity skips.
 

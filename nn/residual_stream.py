@@ -9,6 +9,7 @@ import random
 from dataclasses import dataclass
 from itertools import combinations
 from statistics import fmean
+from typing import Any
 
 from autograd import Value, topological_order
 
@@ -226,7 +227,7 @@ def _loss_from_stream(model: GPT, xs: list, tokens: list[int], cut: dict[int, li
     return cross_entropy(model.head(model.stream(xs, cut=cut)), list(tokens[1:]))
 
 
-def plot_path_lengths(result: PathLengths, ax=None):
+def plot_path_lengths(result: PathLengths, ax: Any = None) -> Any:
     """Bars: the share of the gradient by path length, next to the share of paths (the binomial)."""
     try:
         import matplotlib.pyplot as plt

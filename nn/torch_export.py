@@ -25,32 +25,39 @@ Values. A transformer's `blocks.0.attn.wq.weight.3.5` is `blocks.0.attn.wq.weigh
 neurons become one matrix, so `layers.0.neurons.3.w.1` is `layers.0.weight[3, 1]` and
 `layers.0.neurons.3.b` is `layers.0.bias[3]`. `parameter_map(model)` lists every pair.
 
-PyTorch is imported only inside these functions; without it they raise an ImportError that says
-what to install.
+Your own class: `to_torch` exports a model whose every module class defines its twin, a method
+`torch_twin(self, twins, part)` returning the `torch.nn.Module` it becomes: `twins` is
+nn/torch_twins.py (and `twins.torch` is torch), `part(m)` is the export of a sub-module `m`. A
+subclass does not inherit its base's twin (it may compute something else). The twin's parameters are
+found by name: a sub-module's come from its own export, wherever the twin keeps it, and a Value or a
+list of Values kept directly in an attribute becomes the twin's parameter of the same name
+(`self.scale = [Value(1.0)] * 3` is `scale[i]`); a class whose Values sit otherwise lists them with a
+`torch_links(self)` method [(value, twin parameter name, index)], as Neuron and Layer do.
+
+    class TwoHeads(nn.Module, register=True):
+        def __init__(self, nin, seed=0):
+            self.body = nn.Layer(nin, 4, seed=seed)
+            self.heads = [nn.Linear(4, 1, seed=seed), nn.Linear(4, 1, seed=seed + 1)]
+        def __call__(self, x):
+            h = self.body(x)
+            return [head(h)[0] for head in self.heads]
+        def torch_twin(self, twins, part):
+            return TorchTwoHeads(part(self.body), [part(h) for h in self.heads])  # your torch module
+
+PyTorch is imported only inside these functions (and nn/torch_twins.py, which they import); without
+it they raise an ImportError that says what to install.
 """
 
 from __future__ import annotations
 
-import functools
 import math
+from collections.abc import Callable
 from typing import Any
 
 from autograd import Value, checks
 
-from .io import NN_CLASSES, architecture, build
-from .module import MLP, Layer, Module, Neuron, Sequential
-from .residual import ResidualBlock, ResidualMLP
-from .transformer import (
-    GPT,
-    CausalSelfAttention,
-    Embedding,
-    FeedForward,
-    LayerNorm,
-    Linear,
-    RMSNorm,
-    TransformerBlock,
-    sample,
-)
+from .io import architecture, build
+from .module import NN_CLASSES, REGISTERED, Module, set_torch_exporter
 
 TORCH_REQUIREMENT = "torch==2.13.0"
 Link = tuple[Value, str, tuple[int, ...]]  # our parameter, the torch parameter's name, the index in it
@@ -67,95 +74,109 @@ def _torch() -> Any:
     return torch
 
 
-# ------------------------------------------------------------------------------ names
+def _twins() -> Any:
+    """nn/torch_twins.py, imported when first needed (it imports torch)."""
+    _torch()  # the ImportError that says what to install
+    from . import torch_twins
+
+    return torch_twins
+
+
+def __getattr__(name: str) -> Any:
+    """The twins by their old address: exports pickled before they moved to nn/torch_twins.py."""
+    if name.startswith("Torch"):
+        return getattr(_twins(), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def exportable() -> list[type[Module]]:
+    """nn's classes, and the registered ones, that define their PyTorch twin."""
+    return [c for c in (*NN_CLASSES.values(), *REGISTERED.values()) if "torch_twin" in vars(c)]
+
+
+# ------------------------------------------------------------------------------ twins and names
 def parameter_map(model: Module) -> dict[str, tuple[str, tuple[int, ...]]]:
     """{our dotted name: (torch parameter name, index in that tensor)} for every parameter of `model`.
 
+    >>> from nn import Layer
     >>> parameter_map(Layer(2, 1, seed=0))
     {'neurons.0.w.0': ('weight', (0, 0)), 'neurons.0.w.1': ('weight', (0, 1)), 'neurons.0.b': ('bias', (0,))}
     """
-    where = {id(p): (name, index) for p, name, index in _links(model)}
+    where = {id(p): (name, index) for p, name, index in _export(model)[1]}
     return {name: where[id(p)] for name, p in model.named_parameters()}
 
 
-def _links(model: Module) -> list[Link]:
-    links = _links_of(model, "")
+def _export(model: Module) -> tuple[Any, list[Link]]:
+    """The torch module for `model` (parameters of the right shapes, zeros) and where each of our
+    parameters goes in it."""
+    twins = _twins()
+    made: dict[int, tuple[Module, Any]] = {}  # by id: the export of each module, made once
+
+    def part(module: Module) -> Any:
+        if not isinstance(module, Module):
+            raise checks.wrong_type("torch_twin: part", "module", "an nn.Module", module)
+        if id(module) not in made:
+            made[id(module)] = (module, _twin(module, twins, part))
+        return made[id(module)][1]
+
+    root = part(model)
+    ours = {id(twin): module for module, twin in made.values()}
+    links: list[Link] = []
+    for prefix, twin in root.named_modules():
+        module = ours.get(id(twin))
+        if module is not None:
+            at = f"{prefix}." if prefix else ""
+            links += [(p, at + name, index) for p, name, index in _links_of(module)]
+    _check_links(model, links)
+    return root, links
+
+
+def _twin(model: Module, twins: Any, part: Callable[[Module], Any]) -> Any:
+    make = vars(type(model)).get("torch_twin")  # its own class's: a subclass may compute something else
+    if make is None:
+        raise TypeError(
+            f"to_torch exports nn's models ({', '.join(c.__name__ for c in exportable())}) and classes "
+            f"that define their twin; {type(model).__name__} is not one of them (a subclass may compute "
+            "something else, so it does not inherit its base's twin): give your class its own to_torch "
+            "method, or a method torch_twin(self, twins, part) returning the torch.nn.Module it becomes "
+            "(see nn/torch_export.py)"
+        )
+    twin = make(model, twins, part)
+    if not isinstance(twin, twins.torch.nn.Module):
+        raise TypeError(
+            f"to_torch: {type(model).__name__}.torch_twin returned {type(twin).__name__}, not a torch.nn.Module"
+        )
+    return twin
+
+
+def _links_of(model: Module) -> list[Link]:
+    """Where `model`'s own parameters go in its twin: its `torch_links()`, or by attribute name."""
+    own_links = getattr(model, "torch_links", None)
+    if callable(own_links):
+        return list(own_links())
+    links: list[Link] = []
+    for key, value in vars(model).items():
+        if key == "parent" or key.startswith("_"):
+            continue
+        todo: list[tuple[object, tuple[int, ...]]] = [(value, ())]
+        while todo:  # a Value, or lists of lists of Values: weight[i][j] is weight[i, j]
+            item, index = todo.pop()
+            if isinstance(item, Value):
+                links.append((item, key, index))
+            elif isinstance(item, (list, tuple)):
+                todo += [(v, (*index, i)) for i, v in reversed(list(enumerate(item)))]
+    return links
+
+
+def _check_links(model: Module, links: list[Link]) -> None:
     ours = {id(p) for p in model.parameters()}
     theirs = {id(p) for p, _, _ in links}
     if ours != theirs:
         raise TypeError(
-            f"{type(model).__name__}: its parameters are not the ones its parts hold "
+            f"{type(model).__name__}: its parameters are not the ones its export holds "
             f"({len(ours - theirs)} not exported, {len(theirs - ours)} not among parameters()); "
-            "was it changed after it was made?"
+            "was it changed after it was made, or does a torch_twin leave a part out?"
         )
-    return links
-
-
-def _links_of(model: Module, at: str) -> list[Link]:
-    _supported(model)  # exactly one of nn's classes, so the isinstance checks below meet no subclass
-    links: list[Link]
-    if isinstance(model, Neuron):
-        links = [(w, f"{at}weight", (i,)) for i, w in enumerate(model.w)]
-        return links + ([(model.b, f"{at}bias", ())] if model.b is not None else [])
-    if isinstance(model, Layer):
-        _check_same_neurons(model)
-        links = []
-        for i, n in enumerate(model.neurons):
-            links += [(w, f"{at}weight", (i, j)) for j, w in enumerate(n.w)]
-            links += [(n.b, f"{at}bias", (i,))] if n.b is not None else []
-        return links
-    if isinstance(model, (Embedding, Linear)):
-        links = [(w, f"{at}weight", (i, j)) for i, row in enumerate(model.weight) for j, w in enumerate(row)]
-        bias = getattr(model, "bias", None)
-        return links + [(b, f"{at}bias", (i,)) for i, b in enumerate(bias or [])]
-    if isinstance(model, (RMSNorm, LayerNorm)):
-        links = [(g, f"{at}gain", (i,)) for i, g in enumerate(model.gain)]
-        return links + [(b, f"{at}bias", (i,)) for i, b in enumerate(getattr(model, "bias", []))]
-    return [link for name, part in _parts(model) for link in _links_of(part, f"{at}{name}.")]
-
-
-def _parts(model: Module) -> list[tuple[str, Module]]:
-    """The parts a composite model's export holds, under the names the torch module gives them."""
-    if isinstance(model, MLP):
-        return [(f"layers.{i}", layer) for i, layer in enumerate(model.layers)]
-    if isinstance(model, Sequential):
-        return [(str(i), m) for i, m in enumerate(model.modules)]
-    if isinstance(model, ResidualBlock):
-        return [(k, m) for k, m in (("fc1", model.fc1), ("fc2", model.fc2), ("proj", model.proj)) if m is not None]
-    if isinstance(model, ResidualMLP):
-        return [("input", model.input), *[(f"blocks.{i}", b) for i, b in enumerate(model.blocks)], ("head", model.head)]
-    if isinstance(model, CausalSelfAttention):
-        return [("wq", model.wq), ("wk", model.wk), ("wv", model.wv), ("wo", model.wo)]
-    if isinstance(model, FeedForward):
-        return [("fc1", model.fc1), ("fc2", model.fc2)]
-    if isinstance(model, TransformerBlock):
-        return [("norm1", model.norm1), ("attn", model.attn), ("norm2", model.norm2), ("mlp", model.mlp)]
-    if isinstance(model, GPT):
-        blocks = [(f"blocks.{i}", b) for i, b in enumerate(model.blocks)]
-        final = [("norm_f", model.norm_f)] if model.norm_f is not None else []
-        return [("wte", model.wte), ("wpe", model.wpe), *blocks, *final, ("lm_head", model.lm_head)]
-    raise AssertionError(type(model))  # _supported() let only nn's classes through
-
-
-SUPPORTED = tuple(NN_CLASSES.values())  # every nn class exports
-
-
-def _supported(model: object) -> type:
-    kind = type(model)
-    if kind not in SUPPORTED:
-        raise TypeError(
-            f"to_torch exports nn's models ({', '.join(c.__name__ for c in SUPPORTED)}); "
-            f"{kind.__name__} is not one of them (a subclass may compute something else): give your "
-            "class its own to_torch method"
-        )
-    return kind
-
-
-def _check_same_neurons(layer: Layer) -> None:
-    first = layer.neurons[0]
-    for n in layer.neurons:
-        if n.activation != first.activation or (n.b is None) != (first.b is None) or len(n.w) != len(first.w):
-            raise TypeError("to_torch: a Layer's neurons must share activation, bias and size to become one matrix")
 
 
 # ------------------------------------------------------------------------------ export and import
@@ -177,8 +198,7 @@ def to_torch(model: Module, dtype: Any = None) -> Any:
         raise TypeError(
             f"to_torch: dtype must be a torch floating dtype such as torch.float64, got {checks.shown(dtype)}"
         )
-    links = _links(model)
-    module = _make(model, _classes())
+    module, links = _export(model)
     tensors = dict(module.named_parameters())
     flat = {name: [0.0] * t.numel() for name, t in tensors.items()}
     for p, name, index in links:
@@ -219,19 +239,9 @@ def from_torch(module: Any, model: Module | None = None) -> Module:
                 "the model to copy into: nn.from_torch(module, model)"
             )
         model = build(arch)
-    links = _links(model)
+    links = _export(model)[1]
     tensors = dict(module.named_parameters())
-    wanted: dict[str, list[tuple[int, ...]]] = {}
-    for _, name, index in links:
-        wanted.setdefault(name, []).append(index)
-    problems = [f"missing {name}" for name in wanted if name not in tensors]
-    problems += [f"unexpected {name}" for name in tensors if name not in wanted]
-    for name, indexes in wanted.items():
-        if name in tensors:
-            shape = tuple(tensors[name].shape)
-            fits = all(len(i) == len(shape) and all(0 <= k < n for k, n in zip(i, shape)) for i in indexes)
-            if not fits or len(set(indexes)) != math.prod(shape):
-                problems.append(f"{name} has shape {shape}, which does not fit {type(model).__name__}")
+    problems = _misfits(links, {name: tuple(t.shape) for name, t in tensors.items()}, type(model).__name__)
     if problems:
         raise ValueError(f"from_torch: the module does not fit the model: {'; '.join(problems)} (nothing changed)")
     flat = {name: t.detach().to("cpu", torch.float64).reshape(-1).tolist() for name, t in tensors.items()}
@@ -239,6 +249,22 @@ def from_torch(module: Any, model: Module | None = None) -> Module:
     state = {names[id(p)]: flat[name][_offset(index, tuple(tensors[name].shape))] for p, name, index in links}
     model.load_state_dict(state)
     return model
+
+
+def _misfits(links: list[Link], shapes: dict[str, tuple[int, ...]], kind: str) -> list[str]:
+    """What keeps torch tensors of these shapes from filling exactly the parameters `links` place."""
+    wanted: dict[str, list[tuple[int, ...]]] = {}
+    for _, name, index in links:
+        wanted.setdefault(name, []).append(index)
+    problems = [f"missing {name}" for name in wanted if name not in shapes]
+    problems += [f"unexpected {name}" for name in shapes if name not in wanted]
+    for name, indexes in wanted.items():
+        shape = shapes.get(name)
+        if shape is not None:
+            fits = all(len(i) == len(shape) and all(0 <= k < n for k, n in zip(i, shape)) for i in indexes)
+            if not fits or len(set(indexes)) != math.prod(shape):
+                problems.append(f"{name} has shape {shape}, which does not fit {kind}")
+    return problems
 
 
 def _offset(index: tuple[int, ...], shape: Any) -> int:
@@ -249,371 +275,4 @@ def _offset(index: tuple[int, ...], shape: Any) -> int:
     return offset
 
 
-def _make(model: Module, T: Any) -> Any:
-    """The torch module for `model`, with parameters of the right shapes (filled in by to_torch)."""
-    _supported(model)
-    if isinstance(model, Neuron):
-        return T.TorchNeuron(len(model.w), model.activation, model.b is not None)
-    if isinstance(model, Layer):
-        first = model.neurons[0]
-        return T.TorchLayer(model.nin, model.nout, first.activation, first.b is not None)
-    if isinstance(model, Embedding):
-        return T.TorchEmbedding(model.num, model.dim)
-    if isinstance(model, Linear):
-        return T.TorchLinear(model.nin, model.nout, model.bias is not None)
-    if isinstance(model, RMSNorm):
-        return T.TorchRMSNorm(model.dim, model.eps)
-    if isinstance(model, LayerNorm):
-        return T.TorchLayerNorm(model.dim, model.eps)
-    parts = {name: _make(part, T) for name, part in _parts(model)}
-    if isinstance(model, MLP):
-        return T.TorchMLP(list(parts.values()))
-    if isinstance(model, Sequential):
-        return T.torch.nn.Sequential(*parts.values())
-    if isinstance(model, ResidualBlock):
-        return T.TorchResidualBlock(
-            model.nin,
-            model.nout,
-            model.activation,
-            model.shortcut,
-            model.activation_after_add,
-            parts["fc1"],
-            parts.get("fc2"),
-            parts.get("proj"),
-        )
-    if isinstance(model, ResidualMLP):
-        blocks = [parts[f"blocks.{i}"] for i in range(len(model.blocks))]
-        return T.TorchResidualMLP(parts["input"], blocks, parts["head"])
-    if isinstance(model, CausalSelfAttention):
-        return T.TorchCausalSelfAttention(model.n_head, parts["wq"], parts["wk"], parts["wv"], parts["wo"])
-    if isinstance(model, FeedForward):
-        return T.TorchFeedForward(parts["fc1"], parts["fc2"])
-    if isinstance(model, TransformerBlock):
-        return T.TorchTransformerBlock(
-            model.norm, model.has_skips, parts["norm1"], parts["attn"], parts["norm2"], parts["mlp"]
-        )
-    if isinstance(model, GPT):
-        blocks = [parts[f"blocks.{i}"] for i in range(len(model.blocks))]
-        return T.TorchGPT(
-            model.vocab_size,
-            model.block_size,
-            model.bos,
-            parts["wte"],
-            parts["wpe"],
-            blocks,
-            parts.get("norm_f"),
-            parts["lm_head"],
-        )
-    raise AssertionError(type(model))
-
-
-# ------------------------------------------------------------------------------ the torch modules
-def __getattr__(name: str) -> Any:
-    """The torch classes (TorchMLP, TorchGPT, ...) as attributes of this module, made on first use, so
-    that a pickled export (torch.save of the whole module) finds them again."""
-    if name.startswith("Torch"):
-        classes = _classes()
-        if hasattr(classes, name):
-            return getattr(classes, name)
-    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
-
-
-@functools.cache
-def _classes() -> Any:
-    """Define the torch modules (once, when torch is first needed)."""
-    _torch()  # the ImportError that says what to install
-    import torch
-    import torch.nn.functional as F
-
-    Parameter = torch.nn.Parameter
-
-    def empty(*shape: int) -> Any:
-        return Parameter(torch.zeros(shape, dtype=torch.float64))
-
-    def activate(x: Any, activation: str) -> Any:
-        if activation == "linear":
-            return x
-        return getattr(torch, activation)(x)  # torch.relu, torch.tanh, torch.sigmoid
-
-    def as_input(x: Any, like: Any) -> Any:
-        """A tensor of the module's dtype and device (lists and other dtypes are converted)."""
-        return torch.as_tensor(x, dtype=like.dtype, device=like.device)
-
-    class TorchNeuron(torch.nn.Module):
-        """activation(x . w + b): (..., nin) -> (...)."""
-
-        def __init__(self, nin: int, activation: str, bias: bool) -> None:
-            super().__init__()
-            self.activation = activation
-            self.weight = empty(nin)
-            self.bias = empty() if bias else None
-
-        def forward(self, x: Any) -> Any:
-            x = as_input(x, self.weight)
-            z = x @ self.weight
-            return activate(z + self.bias if self.bias is not None else z, self.activation)
-
-        def extra_repr(self) -> str:
-            return f"{self.weight.shape[0]}, activation={self.activation!r}, bias={self.bias is not None}"
-
-    class TorchLayer(torch.nn.Module):
-        """A Layer's neurons as one matrix: activation(x W^T + b), (..., nin) -> (..., nout)."""
-
-        def __init__(self, nin: int, nout: int, activation: str, bias: bool) -> None:
-            super().__init__()
-            self.activation = activation
-            self.weight = empty(nout, nin)
-            self.bias = empty(nout) if bias else None
-
-        def forward(self, x: Any) -> Any:
-            return activate(F.linear(as_input(x, self.weight), self.weight, self.bias), self.activation)
-
-        def extra_repr(self) -> str:
-            nout, nin = self.weight.shape
-            return f"{nin}, {nout}, activation={self.activation!r}, bias={self.bias is not None}"
-
-    class TorchMLP(torch.nn.Module):
-        def __init__(self, layers: list) -> None:
-            super().__init__()
-            self.layers = torch.nn.ModuleList(layers)
-
-        def forward(self, x: Any) -> Any:
-            for layer in self.layers:
-                x = layer(x)
-            return x
-
-    class TorchResidualBlock(torch.nn.Module):
-        """y = g(fc2(fc1(x)) + S(x)) as nn.ResidualBlock (fc2 absent with layers=1; g after the
-        addition unless activation_after_add=False, then y = fc2(fc1(x)) + S(x))."""
-
-        def __init__(
-            self,
-            nin: int,
-            nout: int,
-            activation: str,
-            shortcut: str,
-            activation_after_add: bool,
-            fc1: Any,
-            fc2: Any,
-            proj: Any,
-        ) -> None:
-            super().__init__()
-            self.nin, self.nout = nin, nout
-            self.activation, self.shortcut, self.activation_after_add = activation, shortcut, activation_after_add
-            self.fc1, self.fc2, self.proj = fc1, fc2, proj
-
-        def forward(self, x: Any) -> Any:
-            x = as_input(x, self.fc1.weight)
-            h = self.fc1(x)
-            if self.fc2 is not None:
-                h = self.fc2(h)
-            if self.shortcut == "identity":
-                h = h + x
-            elif self.shortcut == "projection":
-                h = h + self.proj(x)
-            elif self.shortcut == "zeros":  # pad x with zeros, or drop its extra entries
-                h = h + (F.pad(x, (0, self.nout - self.nin)) if self.nout >= self.nin else x[..., : self.nout])
-            return activate(h, self.activation) if self.activation_after_add else h
-
-        def extra_repr(self) -> str:
-            return (
-                f"{self.nin}, {self.nout}, activation={self.activation!r}, shortcut={self.shortcut!r}, "
-                f"activation_after_add={self.activation_after_add}"
-            )
-
-    class TorchResidualMLP(torch.nn.Module):
-        def __init__(self, input: Any, blocks: list, head: Any) -> None:
-            super().__init__()
-            self.input = input
-            self.blocks = torch.nn.ModuleList(blocks)
-            self.head = head
-
-        def forward(self, x: Any) -> Any:
-            h = self.input(x)
-            for block in self.blocks:
-                h = block(h)
-            return self.head(h)
-
-    class TorchEmbedding(torch.nn.Module):
-        """Row `i` of the table for each index: LongTensor (...) -> (..., dim)."""
-
-        def __init__(self, num: int, dim: int) -> None:
-            super().__init__()
-            self.weight = empty(num, dim)
-
-        def forward(self, index: Any) -> Any:
-            return F.embedding(torch.as_tensor(index, device=self.weight.device), self.weight)
-
-        def extra_repr(self) -> str:
-            return f"{self.weight.shape[0]}, {self.weight.shape[1]}"
-
-    class TorchLinear(torch.nn.Module):
-        """x W^T (+ b): (..., nin) -> (..., nout)."""
-
-        def __init__(self, nin: int, nout: int, bias: bool) -> None:
-            super().__init__()
-            self.weight = empty(nout, nin)
-            self.bias = empty(nout) if bias else None
-
-        def forward(self, x: Any) -> Any:
-            return F.linear(as_input(x, self.weight), self.weight, self.bias)
-
-        def extra_repr(self) -> str:
-            return f"{self.weight.shape[1]}, {self.weight.shape[0]}, bias={self.bias is not None}"
-
-    class TorchRMSNorm(torch.nn.Module):
-        """y = g * x / sqrt(mean(x^2) + eps) over the last axis."""
-
-        def __init__(self, dim: int, eps: float) -> None:
-            super().__init__()
-            self.eps = eps
-            self.gain = empty(dim)
-
-        def forward(self, x: Any) -> Any:
-            x = as_input(x, self.gain)
-            return x * torch.rsqrt((x * x).mean(-1, keepdim=True) + self.eps) * self.gain
-
-        def extra_repr(self) -> str:
-            return f"{self.gain.shape[0]}, eps={self.eps}"
-
-    class TorchLayerNorm(torch.nn.Module):
-        """y = (x - mean) / sqrt(var + eps) * g + b over the last axis, var the biased variance."""
-
-        def __init__(self, dim: int, eps: float) -> None:
-            super().__init__()
-            self.eps = eps
-            self.gain = empty(dim)
-            self.bias = empty(dim)
-
-        def forward(self, x: Any) -> Any:
-            x = as_input(x, self.gain)
-            centred = x - x.mean(-1, keepdim=True)
-            variance = (centred * centred).mean(-1, keepdim=True)
-            return centred * torch.rsqrt(variance + self.eps) * self.gain + self.bias
-
-        def extra_repr(self) -> str:
-            return f"{self.gain.shape[0]}, eps={self.eps}"
-
-    class TorchCausalSelfAttention(torch.nn.Module):
-        """softmax(q k^T / sqrt(head size)) v per head, position t attending to 0..t:
-        (..., T, n_embd) -> (..., T, n_embd)."""
-
-        def __init__(self, n_head: int, wq: Any, wk: Any, wv: Any, wo: Any) -> None:
-            super().__init__()
-            self.n_head = n_head
-            self.wq, self.wk, self.wv, self.wo = wq, wk, wv, wo
-
-        def forward(self, x: Any) -> Any:
-            x = as_input(x, self.wq.weight)
-            *lead, T, C = x.shape
-            size = C // self.n_head
-
-            def heads(t: Any) -> Any:  # (..., T, C) -> (..., n_head, T, size)
-                return t.reshape(*lead, T, self.n_head, size).transpose(-3, -2)
-
-            q, k, v = heads(self.wq(x)), heads(self.wk(x)), heads(self.wv(x))
-            scores = (q @ k.transpose(-2, -1)) * (1.0 / math.sqrt(size))
-            future = torch.ones(T, T, dtype=torch.bool, device=x.device).triu(1)
-            weights = torch.softmax(scores.masked_fill(future, float("-inf")), dim=-1)
-            y = (weights @ v).transpose(-3, -2).reshape(*lead, T, C)
-            return self.wo(y)
-
-        def extra_repr(self) -> str:
-            return f"n_head={self.n_head}"
-
-    class TorchFeedForward(torch.nn.Module):
-        """fc2(relu(fc1(x))), no biases."""
-
-        def __init__(self, fc1: Any, fc2: Any) -> None:
-            super().__init__()
-            self.fc1, self.fc2 = fc1, fc2
-
-        def forward(self, x: Any) -> Any:
-            return self.fc2(torch.relu(self.fc1(x)))
-
-    class TorchTransformerBlock(torch.nn.Module):
-        """pre-norm: h = x + attn(norm1(x)); y = h + mlp(norm2(h)).
-        post-norm: h = norm1(x + attn(x)); y = norm2(h + mlp(h)). Without skips the `x +` goes."""
-
-        def __init__(self, norm: str, residual: bool, norm1: Any, attn: Any, norm2: Any, mlp: Any) -> None:
-            super().__init__()
-            self.norm, self.residual = norm, residual
-            self.norm1, self.attn, self.norm2, self.mlp = norm1, attn, norm2, mlp
-
-        def forward(self, x: Any) -> Any:
-            x = as_input(x, self.attn.wq.weight)
-            if self.norm == "pre":
-                x = self._add(x, self.attn(self.norm1(x)))
-                return self._add(x, self.mlp(self.norm2(x)))
-            x = self.norm1(self._add(x, self.attn(x)))
-            return self.norm2(self._add(x, self.mlp(x)))
-
-        def _add(self, stream: Any, branch: Any) -> Any:
-            return stream + branch if self.residual else branch
-
-        def extra_repr(self) -> str:
-            return f"norm={self.norm!r}, residual={self.residual}"
-
-    class TorchGPT(torch.nn.Module):
-        """tokens (batch, T) or (T,) -> logits (batch, T, vocab) or (T, vocab), T <= block_size."""
-
-        def __init__(
-            self,
-            vocab_size: int,
-            block_size: int,
-            bos: int,
-            wte: Any,
-            wpe: Any,
-            blocks: list,
-            norm_f: Any,
-            lm_head: Any,
-        ) -> None:
-            super().__init__()
-            self.vocab_size, self.block_size, self.bos = vocab_size, block_size, bos
-            self.wte, self.wpe = wte, wpe
-            self.blocks = torch.nn.ModuleList(blocks)
-            self.norm_f = norm_f
-            self.lm_head = lm_head
-
-        def forward(self, tokens: Any) -> Any:
-            tokens = self._tokens(tokens)
-            T = tokens.shape[-1]
-            if T > self.block_size:
-                raise ValueError(f"GPT: {T} positions but block_size is {self.block_size}; use a shorter sequence")
-            x = self.wte(tokens) + self.wpe(torch.arange(T, device=tokens.device))
-            for block in self.blocks:
-                x = block(x)
-            return self.lm_head(self.norm_f(x) if self.norm_f is not None else x)
-
-        def loss(self, tokens: Any) -> Any:
-            """Mean cross-entropy of predicting tokens[..., 1:] from tokens[..., :-1] (nn.GPT.loss;
-            for a batch of sequences of one length, the mean of every prediction in it)."""
-            tokens = self._tokens(tokens)
-            if tokens.shape[-1] < 2:
-                raise ValueError("GPT.loss needs at least 2 tokens: one to read and one to predict")
-            logits = self(tokens[..., :-1])
-            return F.cross_entropy(logits.reshape(-1, self.vocab_size), tokens[..., 1:].reshape(-1))
-
-        @torch.no_grad()
-        def generate(
-            self, n: int = 1, temperature: float = 1.0, seed: int | None = None, max_tokens: int | None = None
-        ) -> list[list[int]]:
-            """Samples as nn.GPT.generate draws them (the same random numbers for the same seed)."""
-            limit = self.block_size if max_tokens is None else min(max_tokens, self.block_size)
-            next_logits = lambda tokens: self(torch.tensor(tokens))[-1].tolist()  # noqa: E731
-            return sample(next_logits, n, temperature, seed, limit, self.bos, self.vocab_size)
-
-        def _tokens(self, tokens: Any) -> Any:
-            tokens = torch.as_tensor(tokens, device=self.wte.weight.device)
-            if tokens.dtype.is_floating_point or tokens.dtype == torch.bool or tokens.dim() not in (1, 2):
-                raise ValueError(f"GPT: tokens must be integers of shape (T,) or (batch, T), got {tokens.dtype}")
-            if tokens.numel() and not (0 <= int(tokens.min()) and int(tokens.max()) < self.vocab_size):
-                raise ValueError(f"GPT: tokens must be in 0..{self.vocab_size - 1}")
-            return tokens
-
-    import types
-
-    made = {k: v for k, v in locals().items() if k.startswith("Torch")}
-    for name, cls in made.items():
-        cls.__module__, cls.__qualname__ = __name__, name  # pickle finds them through __getattr__
-    return types.SimpleNamespace(torch=torch, **made)
+set_torch_exporter(to_torch)

@@ -8,6 +8,7 @@ import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from statistics import fmean
+from typing import Any
 
 from autograd import Value, checks
 
@@ -78,9 +79,7 @@ def fit(
     if not isinstance(y, (list, tuple)):
         raise checks.wrong_type("fit", "y", "a list of targets (or a 1-D numpy array)", y)
     steps = checks.integer(steps, "fit", "steps", minimum=1)
-    if not callable(loss) and not any(loss == name for name in LOSSES if isinstance(loss, str)):
-        words = f"one of {', '.join(map(repr, LOSSES))} or a function"
-        raise (checks.wrong_value if isinstance(loss, str) else checks.wrong_type)("fit", "loss", words, loss)
+    _check_loss(loss)
     if optimizer is not None and not isinstance(optimizer, Optimizer):
         raise checks.wrong_type("fit", "optimizer", "an nn.SGD, nn.Adam or None", optimizer)
     l2 = checks.real(l2, "fit", "l2", minimum=0.0)
@@ -90,12 +89,7 @@ def fit(
     _check_progress(progress, "fit")
     checks.flag(live, "fit", "live")
     live_every = checks.integer(live_every, "fit", "live_every", minimum=1)
-    if loss in ("hinge", "bce", "mse") and y and all(isinstance(t, (list, tuple)) and len(t) == 1 for t in y):
-        y = [t[0] for t in y]  # a column of targets, as scikit-learn users often have it
-    if len(X) != len(y):
-        raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
-    if not X:
-        raise ValueError("fit(X): expected at least one input, got none")
+    y = _targets(X, y, loss)
     loss_fn = _loss_function(loss)
     params = model.parameters()
     if optimizer is None:
@@ -140,8 +134,25 @@ def accuracy(predictions: list, targets: list, loss: str | Callable = "hinge") -
     return sum(right) / len(right)
 
 
-def _data(p) -> float:
+def _data(p: Any) -> float:
     return p.data if isinstance(p, Value) else float(p)
+
+
+def _check_loss(loss: object) -> None:
+    if not callable(loss) and not any(loss == name for name in LOSSES if isinstance(loss, str)):
+        words = f"one of {', '.join(map(repr, LOSSES))} or a function"
+        raise (checks.wrong_value if isinstance(loss, str) else checks.wrong_type)("fit", "loss", words, loss)
+
+
+def _targets(X: Sequence, y: Sequence, loss: object) -> Sequence:
+    """y, one target per input (a column of one-output targets, shape (n, 1), read as shape (n,))."""
+    if loss in ("hinge", "bce", "mse") and y and all(isinstance(t, (list, tuple)) and len(t) == 1 for t in y):
+        y = [t[0] for t in y]  # a column of targets, as scikit-learn users often have it
+    if len(X) != len(y):
+        raise ValueError(f"fit: {len(X)} inputs but {len(y)} targets")
+    if not X:
+        raise ValueError("fit(X): expected at least one input, got none")
+    return y
 
 
 def _loss_function(loss: str | Callable) -> Callable:
@@ -174,7 +185,7 @@ def _check_progress(progress: object, where: str) -> None:
         checks.flag(progress, where, "progress")
 
 
-def _progress_bar(steps: int, progress: bool | None):
+def _progress_bar(steps: int, progress: bool | None) -> Any:
     show = _in_notebook() or sys.stderr.isatty() if progress is None else progress
     if not show:
         return range(steps)
@@ -188,7 +199,7 @@ def _progress_bar(steps: int, progress: bool | None):
 _noted_live_outside_jupyter = False
 
 
-def _live_view(model, X, y, loss, steps: int, every: int):
+def _live_view(model: Module, X: Sequence, y: Sequence, loss: Any, steps: int, every: int) -> Any:
     """The live figure in Jupyter; None elsewhere, after a one-time note that the bar stands in for it."""
     global _noted_live_outside_jupyter
     if every < 1:
@@ -209,10 +220,10 @@ def _in_notebook() -> bool:
 
 
 def train_gpt(
-    model,
+    model: Any,
     words: Sequence[str],
     *,
-    tokenizer=None,
+    tokenizer: Any = None,
     steps: int = 500,
     lr: float = 0.01,
     seed: int | None = 0,
@@ -276,7 +287,7 @@ def train_gpt(
     return history
 
 
-def model_tokenizer(model, words: Sequence[str], tokenizer=None):
+def model_tokenizer(model: Any, words: Sequence[str], tokenizer: Any = None) -> Any:
     """The tokenizer that goes with `model` for these words (see train_gpt), after checking that it fits
     the model and encodes every word; it becomes `model.tokenizer`. Raises before anything changes."""
     from .text import Characters

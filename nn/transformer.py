@@ -9,12 +9,13 @@ from __future__ import annotations
 import math
 import random
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Any
 
 from autograd import Value, checks, dot, sum_of
 from autograd.structure import Role
 
 from .losses import cross_entropy
-from .module import Input, Module, make_rng
+from .module import Input, Module
 from .text import Characters
 
 NORMS = ("pre", "post")
@@ -68,10 +69,8 @@ class Embedding(Module):
     ) -> None:
         num, dim = _sizes("Embedding", num=num, dim=dim)
         std = _std(std, "Embedding")
-        checks.text(name, "Embedding", "name")
         checks.parameters("Embedding", num * dim)
-        source = make_rng(seed, rng, "Embedding")
-        self.name = name
+        source = self._setup("Embedding", name, seed, rng)
         self.num, self.dim = num, dim
         self.weight = [
             [self.mark(Value(source.gauss(0.0, std)), f"{i}.{j}", parameter=True) for j in range(dim)]
@@ -82,8 +81,9 @@ class Embedding(Module):
         index = checks.integer(index, self.name or "Embedding", "index", minimum=0, maximum=self.num - 1)
         return list(self.weight[index])
 
-    def parameters(self) -> list[Value]:
-        return [p for row in self.weight for p in row]
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchEmbedding(self.num, self.dim)
 
     def __repr__(self) -> str:
         return f"Embedding({self.num}, {self.dim})"
@@ -113,10 +113,8 @@ class Linear(Module):
         nin, nout = _sizes("Linear", nin=nin, nout=nout)
         checks.flag(bias, "Linear", "bias")
         std = _std(std, "Linear")
-        checks.text(name, "Linear", "name")
         checks.parameters("Linear", (nin + bias) * nout)
-        source = make_rng(seed, rng, "Linear")
-        self.name = name
+        source = self._setup("Linear", name, seed, rng)
         self.nin, self.nout = nin, nout
         self.weight = [
             [self.mark(Value(source.gauss(0.0, std)), f"w{i}.{j}", parameter=True) for j in range(nin)]
@@ -134,14 +132,15 @@ class Linear(Module):
             out.append(y)
         return out
 
-    def parameters(self) -> list[Value]:
-        return [p for row in self.weight for p in row] + (list(self.bias) if self.bias else [])
-
     def weights(self) -> list[Value]:
         return [p for row in self.weight for p in row]
 
     def output_roles(self) -> set:
         return set(self._out_roles)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchLinear(self.nin, self.nout, self.bias is not None)
 
     def __repr__(self) -> str:
         return f"Linear({self.nin}, {self.nout}{', bias=True' if self.bias else ''})"
@@ -173,11 +172,12 @@ class RMSNorm(Module):
         scale = _in(inside, _in(inside, mean_square + self.eps) ** -0.5)
         return [_in(inside, _in(inside, xi * scale) * g) for xi, g in zip(x, self.gain)]
 
-    def parameters(self) -> list[Value]:
-        return list(self.gain)
-
     def weights(self) -> list[Value]:
         return list(self.gain)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchRMSNorm(self.dim, self.eps)
 
     def __repr__(self) -> str:
         return f"RMSNorm({self.dim}, eps={self.eps})"
@@ -214,11 +214,12 @@ class LayerNorm(Module):
             _in(inside, _in(inside, _in(inside, ci * scale) * g) + b) for ci, g, b in zip(centred, self.gain, self.bias)
         ]
 
-    def parameters(self) -> list[Value]:
-        return list(self.gain) + list(self.bias)
-
     def weights(self) -> list[Value]:
         return list(self.gain)
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchLayerNorm(self.dim, self.eps)
 
     def __repr__(self) -> str:
         return f"LayerNorm({self.dim}, eps={self.eps})"
@@ -266,10 +267,8 @@ class CausalSelfAttention(Module):
     ) -> None:
         n_embd, n_head = _heads("CausalSelfAttention", n_embd, n_head)
         std = _std(std, "CausalSelfAttention")
-        checks.text(name, "CausalSelfAttention", "name")
         checks.parameters("CausalSelfAttention", 4 * n_embd * n_embd)
-        source = make_rng(seed, rng, "CausalSelfAttention")
-        self.name = name
+        source = self._setup("CausalSelfAttention", name, seed, rng)
         self.n_embd, self.n_head, self.head_size = n_embd, n_head, n_embd // n_head
         self.wq = Linear(n_embd, n_embd, std=std, rng=source)
         self.wk = Linear(n_embd, n_embd, std=std, rng=source)
@@ -295,8 +294,9 @@ class CausalSelfAttention(Module):
             out.append(self.wo(heads))
         return out
 
-    def parameters(self) -> list[Value]:
-        return [p for m in (self.wq, self.wk, self.wv, self.wo) for p in m.parameters()]
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchCausalSelfAttention(self.n_head, *[part(m) for m in (self.wq, self.wk, self.wv, self.wo)])
 
     def __repr__(self) -> str:
         return f"CausalSelfAttention({self.n_embd}, n_head={self.n_head})"
@@ -322,10 +322,8 @@ class FeedForward(Module):
     ) -> None:
         (n_embd,) = _sizes("FeedForward", n_embd=n_embd)
         std = _std(std, "FeedForward")
-        checks.text(name, "FeedForward", "name")
         checks.parameters("FeedForward", 8 * n_embd * n_embd)
-        source = make_rng(seed, rng, "FeedForward")
-        self.name = name
+        source = self._setup("FeedForward", name, seed, rng)
         self.fc1 = Linear(n_embd, 4 * n_embd, std=std, rng=source)
         self.fc2 = Linear(4 * n_embd, n_embd, std=std, rng=source)
         self._inside = self.role()
@@ -334,8 +332,9 @@ class FeedForward(Module):
         inside = self._inside
         return self.fc2([_in(inside, h.relu()) for h in self.fc1(x)])
 
-    def parameters(self) -> list[Value]:
-        return self.fc1.parameters() + self.fc2.parameters()
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchFeedForward(part(self.fc1), part(self.fc2))
 
     def __repr__(self) -> str:
         return f"FeedForward({self.fc1.nin} -> {self.fc1.nout} -> {self.fc2.nout})"
@@ -382,11 +381,9 @@ class TransformerBlock(Module):
         checks.flag(residual, "TransformerBlock", "residual")
         checks.one_of(norm_layer, "TransformerBlock", "norm_layer", ("rms", "layer"))
         std = _std(std, "TransformerBlock")
-        checks.text(name, "TransformerBlock", "name")
         checks.parameters("TransformerBlock", _block_parameters(n_embd, norm_layer))
-        source = make_rng(seed, rng, "TransformerBlock")
+        source = self._setup("TransformerBlock", name, seed, rng)
         norm_class = RMSNorm if norm_layer == "rms" else LayerNorm
-        self.name = name
         self.n_embd, self.norm, self.has_skips = n_embd, norm, residual
         self.norm1 = norm_class(n_embd)
         self.attn = CausalSelfAttention(n_embd, n_head, std=std, rng=source)
@@ -422,11 +419,14 @@ class TransformerBlock(Module):
             out.append(y)
         return out
 
-    def parameters(self) -> list[Value]:
-        return [p for m in (self.norm1, self.attn, self.norm2, self.mlp) for p in m.parameters()]
-
     def weights(self) -> list[Value]:
         return self.attn.weights() + self.mlp.weights()
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchTransformerBlock(
+            self.norm, self.has_skips, *[part(m) for m in (self.norm1, self.attn, self.norm2, self.mlp)]
+        )
 
     def __repr__(self) -> str:
         return (
@@ -547,12 +547,10 @@ class GPT(Module):
         if bos is not None:
             bos = checks.integer(bos, "GPT", "bos", minimum=0, maximum=vocab_size - 1)
         std = _std(std, "GPT")
-        checks.text(name, "GPT", "name")
         final_norm = n_embd * (2 if norm_layer == "layer" else 1) if norm == "pre" else 0
         per_block = _block_parameters(n_embd, norm_layer)
         checks.parameters("GPT", (2 * vocab_size + block_size) * n_embd + n_layer * per_block + final_norm)
-        source = make_rng(seed, rng, "GPT")
-        self.name = name
+        source = self._setup("GPT", name, seed, rng)
         self.vocab_size, self.block_size, self.norm = vocab_size, block_size, norm
         self.bos = vocab_size - 1 if bos is None else bos
         self.tokenizer: Characters | None = None  # set by train_gpt, kept by nn.save: how text becomes tokens
@@ -615,10 +613,6 @@ class GPT(Module):
         next_logits = lambda tokens: [v.data for v in self(tokens)[-1]]  # noqa: E731
         return sample(next_logits, n, temperature, seed, limit, self.bos, self.vocab_size)
 
-    def parameters(self) -> list[Value]:
-        parts: list[Module] = [self.wte, self.wpe, *self.blocks, *([self.norm_f] if self.norm_f else []), self.lm_head]
-        return [p for m in parts for p in m.parameters()]
-
     def _tokens(self, tokens: object, where: str) -> list[int]:
         """tokens as a list of Python ints: a list or tuple of ints, or a 1-D numpy array of them."""
         tolist = getattr(tokens, "tolist", None)
@@ -654,6 +648,19 @@ class GPT(Module):
         for t in tokens:
             if not 0 <= t < self.vocab_size:
                 raise ValueError(f"GPT: token {t!r} is not in 0..{self.vocab_size - 1}")
+
+    def torch_twin(self, twins: Any, part: Callable[[Module], Any]) -> Any:
+        """Its PyTorch twin, for nn.to_torch (see nn/torch_export.py)."""
+        return twins.TorchGPT(
+            self.vocab_size,
+            self.block_size,
+            self.bos,
+            part(self.wte),
+            part(self.wpe),
+            [part(block) for block in self.blocks],
+            None if self.norm_f is None else part(self.norm_f),
+            part(self.lm_head),
+        )
 
     def __repr__(self) -> str:
         return (
