@@ -21,7 +21,7 @@ from typing import Any, NoReturn
 from . import __version__
 from .examples import seed_circuit
 from .expression import ExpressionError, build, parse_variables
-from .naming import node_names, operand_texts
+from .naming import node_names, one_line, operand_texts
 from .ops import language_help
 from .report import grad_table
 from .value import Value, topological_order
@@ -246,7 +246,8 @@ class _Parser(argparse.ArgumentParser):
         return super()._parse_optional(arg_string)
 
     def error(self, message: str) -> NoReturn:
-        print(f"skipgrad: error: {message} (see {self.prog} --help)", file=sys.stderr)
+        # one line, even when an argument it quotes has a line break in it ('\n' is shown as \n)
+        print(f"skipgrad: error: {one_line(message)} (see {self.prog} --help)", file=sys.stderr)
         sys.exit(USAGE_ERROR)
 
 
