@@ -12,6 +12,7 @@ from numbers import Real
 from typing import Any, Union
 
 from autograd import Value, checks, sum_of
+from autograd.numpy_adapter import as_python
 
 Prediction = Union[Value, float]
 
@@ -133,8 +134,7 @@ def _plain(x: Any) -> Any:
     Duck-typed on `.tolist()` so that numpy stays optional. The checks below then see the same types
     as for lists (an np.int64 is no int, an array no list), and the arithmetic the same numbers.
     """
-    tolist = getattr(x, "tolist", None)
-    return tolist() if callable(tolist) else x
+    return as_python(x)
 
 
 def _check_labels(targets: list, allowed: tuple, where: str, words: str) -> None:

@@ -16,6 +16,7 @@ from typing import Any, Union
 
 from autograd import Value, checks, dot
 from autograd.fields import zero_grads
+from autograd.numpy_adapter import as_python, is_numpy
 from autograd.structure import Group, Role
 
 from . import state
@@ -543,11 +544,9 @@ def _as_inputs(x: object, expected: int, module: Module) -> Sequence[Input]:
     A numpy array or scalar is read as the Python list or number `.tolist()` gives (duck typing keeps
     numpy optional): the same floats as a list, and a numpy scalar, which has no len(), is one input.
     """
-    tolist = getattr(x, "tolist", None)
-    if callable(tolist):
-        x = tolist()
+    x = as_python(x)
     # the only numpy scalars tolist() leaves are long doubles: one input, which dot() reads or names
-    if (isinstance(x, (Value, int, float)) and not isinstance(x, bool)) or type(x).__module__ == "numpy":
+    if (isinstance(x, (Value, int, float)) and not isinstance(x, bool)) or is_numpy(x):
         x = [x]
     elif isinstance(x, (str, bytes, dict, set)) or not hasattr(x, "__len__") or not hasattr(x, "__getitem__"):
         raise checks.wrong_type(type(module).__name__, "x", f"a list of {expected} numbers or Values", x)

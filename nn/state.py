@@ -11,6 +11,7 @@ from numbers import Real
 from typing import Any
 
 from autograd import Value, checks
+from autograd.numpy_adapter import scalar
 
 
 def load(params: Sequence[tuple[str, Value]], state: Mapping[str, Any], owner: str) -> None:
@@ -59,9 +60,7 @@ def real(value: object) -> float | None:
     """A finite real number as a float (numpy's and torch's 0-d values too), else None."""
     if isinstance(value, bool):
         return None
-    item = getattr(value, "item", None)  # a numpy scalar or a 0-d array or tensor
-    if not isinstance(value, Real) and callable(item) and getattr(value, "shape", None) in ((), []):
-        value = item()
+    value = scalar(value)  # a numpy scalar or a 0-d array or tensor
     if not isinstance(value, Real) or isinstance(value, bool):
         return None
     number = float(value)

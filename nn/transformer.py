@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import Any
 
 from autograd import Value, checks, dot, sum_of
+from autograd.numpy_adapter import as_python
 from autograd.structure import Role
 
 from .losses import cross_entropy
@@ -25,9 +26,7 @@ Vector = list[Value]
 def _values(x: Sequence[Input], size: int, where: Module) -> list[Value]:
     """x as `size` Values (numbers become leaves), or a TypeError or ValueError naming the module."""
     name = type(where).__name__
-    tolist = getattr(x, "tolist", None)
-    if callable(tolist):  # a numpy array: the numbers .tolist() gives
-        x = tolist()
+    x = as_python(x)  # a numpy array: the numbers .tolist() gives
     if isinstance(x, (str, bytes, dict, set)) or not hasattr(x, "__len__") or not hasattr(x, "__getitem__"):
         raise checks.wrong_type(name, "x", f"a list of {size} numbers or Values", x)
     if len(x) != size:
@@ -449,9 +448,7 @@ def _block_parameters(n_embd: int, norm_layer: str) -> int:
 
 def _sequence(xs: object, where: str) -> list:
     """A sequence of positions (each a vector), as a list."""
-    tolist = getattr(xs, "tolist", None)
-    if callable(tolist):
-        xs = tolist()
+    xs = as_python(xs)
     if not isinstance(xs, (list, tuple)):
         raise checks.wrong_type(where, "xs", "a list of vectors, one per position", xs)
     return list(xs)
@@ -615,9 +612,7 @@ class GPT(Module):
 
     def _tokens(self, tokens: object, where: str) -> list[int]:
         """tokens as a list of Python ints: a list or tuple of ints, or a 1-D numpy array of them."""
-        tolist = getattr(tokens, "tolist", None)
-        if callable(tolist):
-            tokens = tolist()
+        tokens = as_python(tokens)
         if not isinstance(tokens, (list, tuple)):
             raise checks.wrong_type(where, "tokens", "a list of token ids", tokens)
         out = []
