@@ -658,7 +658,7 @@ def _addition_chains(order: list[Value], root: Value, box_of: dict[int, str], ma
 def _inputs(node: Value) -> Iterator[tuple[Value, float | None, int]]:
     """(child, local derivative, position in node.operands) for every Value input of `node`."""
     positions = [i for i, o in enumerate(node.operands) if isinstance(o, Value)]
-    return zip(node.children, node.local_grads, positions)
+    return zip(node.children, node.local_grads, positions, strict=True)
 
 
 def _on_skip_path(node: Value, child: Value | None, position: int) -> bool:

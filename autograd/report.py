@@ -40,8 +40,8 @@ def grad_table(root: Value, *, names: Names = True) -> str:
     rows.insert(1, ["-" * w for w in widths])
     lines = []
     for row in rows:
-        left = [cell.ljust(w) for cell, w in zip(row[:3], widths)]
-        right = [cell.rjust(w) for cell, w in zip(row[3:], widths[3:])]
+        left = [cell.ljust(w) for cell, w in zip(row[:3], widths[:3], strict=True)]
+        right = [cell.rjust(w) for cell, w in zip(row[3:], widths[3:], strict=True)]
         lines.append("  ".join(left + right).rstrip())
     return "\n".join(lines)
 

@@ -116,7 +116,7 @@ def _steps(root: Value, order: list[Value], full_names: dict[int, str], given: d
             continue
         upstream = grads.get(id(node), 0.0)
         sent = []
-        for child, local in zip(node.children, node.local_grads):
+        for child, local in zip(node.children, node.local_grads, strict=True):
             if local is None:  # a closure whose share is not known before it has run once
                 sent.append(f"? to {names[id(child)]}")
                 continue

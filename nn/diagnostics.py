@@ -58,7 +58,7 @@ def gradient_flow(root: Value, model: Module) -> GradientFlow:
         if i is not None:
             activation_grads[i].append(abs(node.grad))
     rows = GradientFlow()
-    for unit, grads in zip(units, activation_grads):
+    for unit, grads in zip(units, activation_grads, strict=True):
         weights = unit.weights()
         rows.append(
             LayerGradient(
@@ -95,6 +95,7 @@ def compare_gradient_flow(
             zip(
                 ("plain", "residual"),
                 plain_and_residual(2, width, depth, 1, seed=seed, activation=activation, **options),
+                strict=False,
             )
         )
         results[activation] = {}
@@ -122,7 +123,7 @@ def plot_gradient_flow(results: dict[str, dict[str, GradientFlow]], ax: Any = No
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     styles = {"plain": "--", "residual": "-"}
-    for color, (activation, nets) in zip(("C0", "C1", "C2", "C3", "C4"), results.items()):
+    for color, (activation, nets) in zip(("C0", "C1", "C2", "C3", "C4"), results.items(), strict=True):
         for kind, rows in nets.items():
             ax.semilogy(
                 range(len(rows)),

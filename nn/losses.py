@@ -24,7 +24,7 @@ def mse_loss(predictions: Prediction | Sequence[Prediction], targets: float | Se
     2.5
     """
     ps, ts = _pair(predictions, targets, "mse_loss")
-    return _mean([(_value(p) - t) ** 2 for p, t in zip(ps, ts)])
+    return _mean([(_value(p) - t) ** 2 for p, t in zip(ps, ts, strict=True)])
 
 
 def hinge_loss(scores: Prediction | Sequence[Prediction], targets: float | Sequence[float]) -> Value:
@@ -35,7 +35,7 @@ def hinge_loss(scores: Prediction | Sequence[Prediction], targets: float | Seque
     """
     ps, ts = _pair(scores, targets, "hinge_loss")
     _check_labels(ts, (-1, 1), "hinge_loss", "-1 or +1")
-    return _mean([(1 - t * _value(s)).relu() for s, t in zip(ps, ts)])
+    return _mean([(1 - t * _value(s)).relu() for s, t in zip(ps, ts, strict=True)])
 
 
 def binary_cross_entropy_with_logits(
@@ -48,7 +48,7 @@ def binary_cross_entropy_with_logits(
     """
     zs, ts = _pair(logits, targets, "binary_cross_entropy_with_logits")
     _check_labels(ts, (0, 1), "binary_cross_entropy_with_logits", "0 or 1")
-    return _mean([_value(z).softplus() - t * _value(z) for z, t in zip(zs, ts)])
+    return _mean([_value(z).softplus() - t * _value(z) for z, t in zip(zs, ts, strict=True)])
 
 
 def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]], targets: int | Sequence[int]) -> Value:
@@ -76,7 +76,7 @@ def cross_entropy(logits: Sequence[Prediction] | Sequence[Sequence[Prediction]],
             raise ValueError("cross_entropy: a batch needs a list of logit rows (one list per sample)")
         if len(rows) != len(labels):
             raise ValueError(f"cross_entropy: {len(rows)} rows of logits but {len(labels)} targets")
-    return _mean([_cross_entropy_one(row, label) for row, label in zip(rows, labels)])
+    return _mean([_cross_entropy_one(row, label) for row, label in zip(rows, labels, strict=True)])
 
 
 def l2_penalty(parameters: Sequence[Value], alpha: float = 1e-4) -> Value:

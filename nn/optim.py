@@ -71,9 +71,11 @@ class SGD(Optimizer):
         grads = [p.grad + self.weight_decay * p.data for p in self.params]
         velocity = self.velocity
         if self.momentum:
-            velocity = grads if velocity is None else [self.momentum * v + g for v, g in zip(velocity, grads)]
+            velocity = (
+                grads if velocity is None else [self.momentum * v + g for v, g in zip(velocity, grads, strict=True)]
+            )
             grads = velocity
-        _assign(self, [p.data - lr * g for p, g in zip(self.params, grads)])
+        _assign(self, [p.data - lr * g for p, g in zip(self.params, grads, strict=True)])
         self.velocity = velocity
 
 
@@ -109,7 +111,7 @@ class Adam(Optimizer):
         t = self.steps + 1
         correction1, correction2 = 1 - b1**t, 1 - b2**t
         eps, m, v, new = self.eps, [], [], []
-        for p, mi, vi in zip(self.params, self.m, self.v):  # one loop: this runs per parameter per step
+        for p, mi, vi in zip(self.params, self.m, self.v, strict=True):  # one loop: this runs per parameter per step
             g = p.grad
             mi = b1 * mi + (1 - b1) * g
             vi = b2 * vi + (1 - b2) * g * g

@@ -66,7 +66,7 @@ def residual_split(root: Value, model: Module) -> list[BranchSplit]:
         for position in node.role.skip_operands:
             stream = node.operands[position]
             if isinstance(stream, Value):
-                local = dict(zip(map(id, node.children), node.local_grads))[id(stream)]
+                local = dict(zip(map(id, node.children), node.local_grads, strict=True))[id(stream)]
                 along_stream[id(stream)] = along_stream.get(id(stream), 0.0) + local * node.grad
                 inputs.setdefault(owner, {})[id(stream)] = stream
     rows = []
@@ -147,7 +147,7 @@ def compare_norms(
                     seed=seed,
                 )
                 runs.append(block_gradient_norms(model, sequences, part))
-            table[(norm, depth)] = [fmean(column) for column in zip(*runs)]
+            table[(norm, depth)] = [fmean(column) for column in zip(*runs, strict=True)]
     return table
 
 
@@ -176,7 +176,7 @@ class PathLengths:
         ]
         lines += [
             f"{k:8d}  {p:5d}  {ps:14.3f}  {g:17.3f}"
-            for k, (p, ps, g) in enumerate(zip(self.paths, self.path_share, self.share))
+            for k, (p, ps, g) in enumerate(zip(self.paths, self.path_share, self.share, strict=True))
         ]
         return "\n".join(lines)
 

@@ -57,7 +57,7 @@ from typing import Any
 from autograd import Value, checks
 
 from .io import architecture, build
-from .module import NN_CLASSES, REGISTERED, Module, set_torch_exporter
+from .module import NN_CLASSES, REGISTERED, Module, public_attributes, set_torch_exporter
 
 TORCH_REQUIREMENT = "torch==2.13.0"
 Link = tuple[Value, str, tuple[int, ...]]  # our parameter, the torch parameter's name, the index in it
@@ -155,9 +155,7 @@ def _links_of(model: Module) -> list[Link]:
     if callable(own_links):
         return list(own_links())
     links: list[Link] = []
-    for key, value in vars(model).items():
-        if key == "parent" or key.startswith("_"):
-            continue
+    for key, value in public_attributes(model):
         todo: list[tuple[object, tuple[int, ...]]] = [(value, ())]
         while todo:  # a Value, or lists of lists of Values: weight[i][j] is weight[i, j]
             item, index = todo.pop()
@@ -261,7 +259,7 @@ def _misfits(links: list[Link], shapes: dict[str, tuple[int, ...]], kind: str) -
     for name, indexes in wanted.items():
         shape = shapes.get(name)
         if shape is not None:
-            fits = all(len(i) == len(shape) and all(0 <= k < n for k, n in zip(i, shape)) for i in indexes)
+            fits = all(len(i) == len(shape) and all(0 <= k < n for k, n in zip(i, shape, strict=True)) for i in indexes)
             if not fits or len(set(indexes)) != math.prod(shape):
                 problems.append(f"{name} has shape {shape}, which does not fit {kind}")
     return problems
@@ -270,7 +268,7 @@ def _misfits(links: list[Link], shapes: dict[str, tuple[int, ...]], kind: str) -
 def _offset(index: tuple[int, ...], shape: Any) -> int:
     """The position of `index` in a row-major tensor of `shape`, flattened."""
     offset = 0
-    for i, n in zip(index, shape):
+    for i, n in zip(index, shape, strict=True):
         offset = offset * n + i
     return offset
 

@@ -126,9 +126,11 @@ def accuracy(predictions: list, targets: list, loss: str | Callable = "hinge") -
     # Python numbers, so that numpy targets compare to Python bools and the fraction is a float
     targets = [_plain(t) for t in _plain(targets)]
     if loss == "cross_entropy":
-        right = [max(range(len(row)), key=lambda k: _data(row[k])) == t for row, t in zip(predictions, targets)]
+        right = [
+            max(range(len(row)), key=lambda k: _data(row[k])) == t for row, t in zip(predictions, targets, strict=True)
+        ]
     elif loss in ("hinge", "bce"):
-        right = [(_data(p) > 0) == (t == 1) for p, t in zip(predictions, targets)]
+        right = [(_data(p) > 0) == (t == 1) for p, t in zip(predictions, targets, strict=True)]
     else:
         return float("nan")
     return sum(right) / len(right)

@@ -169,7 +169,7 @@ class RMSNorm(Module):
         inside = self._inside
         mean_square = _in(inside, _in(inside, dot(x, x)) * (1.0 / self.dim))
         scale = _in(inside, _in(inside, mean_square + self.eps) ** -0.5)
-        return [_in(inside, _in(inside, xi * scale) * g) for xi, g in zip(x, self.gain)]
+        return [_in(inside, _in(inside, xi * scale) * g) for xi, g in zip(x, self.gain, strict=True)]
 
     def weights(self) -> list[Value]:
         return list(self.gain)
@@ -210,7 +210,8 @@ class LayerNorm(Module):
         variance = _in(inside, _in(inside, dot(centred, centred)) * (1.0 / self.dim))
         scale = _in(inside, _in(inside, variance + self.eps) ** -0.5)
         return [
-            _in(inside, _in(inside, _in(inside, ci * scale) * g) + b) for ci, g, b in zip(centred, self.gain, self.bias)
+            _in(inside, _in(inside, _in(inside, ci * scale) * g) + b)
+            for ci, g, b in zip(centred, self.gain, self.bias, strict=True)
         ]
 
     def weights(self) -> list[Value]:
@@ -398,10 +399,10 @@ class TransformerBlock(Module):
         stream = [_values(x, self.n_embd, self) for x in _sequence(xs, "TransformerBlock")]
         if self.norm == "pre":
             branch = self.attn([self.norm1(_cut(x, "attn" in cut)) for x in stream])
-            stream = [self._add(x, b, "attn") for x, b in zip(stream, branch)]
+            stream = [self._add(x, b, "attn") for x, b in zip(stream, branch, strict=True)]
             return [self._add(x, self.mlp(self.norm2(_cut(x, "mlp" in cut))), "mlp") for x in stream]
         branch = self.attn([_cut(x, "attn" in cut) for x in stream])
-        stream = [self.norm1(self._add(x, b, "attn")) for x, b in zip(stream, branch)]
+        stream = [self.norm1(self._add(x, b, "attn")) for x, b in zip(stream, branch, strict=True)]
         return [self.norm2(self._add(x, self.mlp(_cut(x, "mlp" in cut)), "mlp")) for x in stream]
 
     def residual_joins(self) -> dict:
@@ -412,7 +413,7 @@ class TransformerBlock(Module):
         if not self.has_skips:
             return branch
         out = []
-        for s, b, role in zip(stream, branch, self._joins[name]):
+        for s, b, role in zip(stream, branch, self._joins[name], strict=True):
             y = s + b
             y.role = role
             out.append(y)
@@ -564,7 +565,7 @@ class GPT(Module):
         """The residual stream's start: token embedding + position embedding at each position."""
         tokens = self._tokens(tokens, "GPT.embed")
         self._check(tokens, len(tokens))
-        return [[t + p for t, p in zip(self.wte(tok), self.wpe(pos))] for pos, tok in enumerate(tokens)]
+        return [[t + p for t, p in zip(self.wte(tok), self.wpe(pos), strict=True)] for pos, tok in enumerate(tokens)]
 
     def __call__(self, tokens: Sequence[int], *, cut: Mapping[int, Iterable[str]] | None = None) -> list[Vector]:
         """The logits after each position: a list of len(tokens) lists of vocab_size Values.
