@@ -63,6 +63,10 @@ class Frame:
         are named as in the captions unless `names=` is given (see `autograd.draw`)."""
         from .drawing import BackwardState, draw_state
 
+        if "highlight" in draw_options:
+            raise TypeError(
+                "highlight= is not an option of a step's picture: each step highlights its own node and edges"
+            )
         state = BackwardState(self.grads, self.pushed, self.node)
         draw_options.setdefault("names", True if self.names is None else self.names)
         draw_options.setdefault("collapse", None)  # every step shows the node it is at

@@ -310,8 +310,12 @@ def sum_of(values: Iterable[Operand]) -> Value:
     >>> sum_of([a, b, c, 0.5]).data
     6.5
     """
-    if not isinstance(values, Iterable):
-        raise TypeError(f"sum_of: expected a list of numbers or Values, got {type(values).__name__} {shown(values)}")
+    try:
+        values = iter(values)  # a 0-d numpy array is Iterable, but refuses here
+    except TypeError:
+        raise TypeError(
+            f"sum_of: expected a list of numbers or Values, got {type(values).__name__} {shown(values)}"
+        ) from None
     children: list[Value] = []
     constants: list[float] = []
     total = 0.0
