@@ -26,6 +26,9 @@
   const LINE = 16;
   const PAD = 6;
   const MIN_TEXT = 12; // characters: room for a gradient that changes while stepping
+  // A view with more edges than this draws them without numbers (each edge's tooltip has them) and
+  // asks ELK for a quicker layout: labels and thoroughness made a block's layout 5x slower.
+  const QUIET_EDGES = 80;
 
   // ------------------------------------------------------------------------------ numbers as text
   /** Python's f"{x:.{precision}g}", with -0 as "0": pictures use 4 digits, tables 6. */
@@ -366,7 +369,8 @@
         const inside = [...shown].filter((u) =>
           u < this.g.n ? within(this.g, this.g.model.box[u], box) : within(this.g, u - this.g.n, box),
         );
-        openNearest(this.view, this.open, inside, BUDGET);
+        // the box's outputs that its consumers show count against the budget of one click
+        openNearest(this.view, this.open, inside, Math.max(BUDGET / 5, BUDGET - inside.length));
       }
       return this.relayout();
     }
@@ -527,6 +531,7 @@
         this.layoutRuns++;
         this.lastLayoutMs = performance.now() - started;
         this.draw(laid);
+        this.drawnAt = performance.now();
         this.element.removeAttribute("data-busy");
         this.element.setAttribute("data-layouts", String(this.layoutRuns));
       }).catch((error) => {
@@ -613,7 +618,6 @@
           "elk.spacing.nodeNode": "16",
           "elk.spacing.edgeLabel": "2",
           "elk.edgeLabels.placement": "CENTER",
-          "elk.layered.considerModelOrder.strategy": "NODES_AND_EDGES",
         },
         children: [],
         edges: [],
@@ -647,15 +651,18 @@
         where.children.push({ id: `u${u}`, width: this.textWidth(lines), height });
         if (u < n) this.constants(u, where, root);
       }
-      for (const pair of this.view.pairs.values()) {
-        if (!shown.has(pair.u) || !shown.has(pair.v)) continue;
-        const text = this.edgeLines(pair);
-        root.edges.push({
-          id: `e${pair.u}_${pair.v}`,
-          sources: [`u${pair.u}`],
-          targets: [`u${pair.v}`],
-          labels: [{ text: text.join("\n"), width: this.textWidth(text) - 2 * PAD + 4, height: text.length * LINE }],
-        });
+      const drawn = [];
+      for (const pair of this.view.pairs.values()) if (shown.has(pair.u) && shown.has(pair.v)) drawn.push(pair);
+      this.quiet = drawn.length > QUIET_EDGES;
+      if (this.quiet) root.layoutOptions["elk.layered.thoroughness"] = "1";
+      for (const pair of drawn) {
+        const edge = { id: `e${pair.u}_${pair.v}`, sources: [`u${pair.u}`], targets: [`u${pair.v}`] };
+        if (!this.quiet) {
+          const text = this.edgeLines(pair);
+          const width = Math.max(...text.map((line) => this.measure.measureText(line).width)) + 6;
+          edge.labels = [{ text: text.join("\n"), width, height: text.length * LINE }];
+        }
+        root.edges.push(edge);
       }
       return root;
     }
@@ -687,6 +694,11 @@
       const texts = carried.map(short);
       const grad = new Set(texts).size === 1 ? `${texts.length} × ${texts[0]}` : `Σ ${short(carried.reduce((a, b) => a + b, 0))}`;
       return [`×${pair.edges.length}`, short(model.data[model.src[pair.edges[0]]]), grad];
+    }
+
+    edgeName(pair) {
+      const name = (u) => (u < this.g.n ? this.g.model.name[u] : this.g.model.boxes.name[u - this.g.n]);
+      return `${name(pair.u)} → ${name(pair.v)}`;
     }
 
     // ---------------------------------------------------------------------------- drawing
@@ -845,6 +857,7 @@
       const d = points.map((p, k) => `${k ? "L" : "M"}${p.x},${p.y}`).join(" ");
       const constant = edge.id.startsWith("ce");
       const path = this.svgEl("path", { d, fill: "none", class: "sx-edge" }, parent);
+      const tooltip = this.svgEl("title", {}, path);
       const label = (edge.labels || [])[0];
       const texts = [];
       if (label && label.text) {
@@ -864,7 +877,7 @@
       }
       const [u, v] = edge.id.slice(1).split("_").map(Number);
       const pair = this.view.pairs.get(v * (this.g.n + this.g.nb) + u);
-      this.drawnEdges.push({ path, texts, pair });
+      this.drawnEdges.push({ path, texts, pair, tooltip });
     }
 
     /** Colours, highlights and the numbers that stepping changes, without a new layout. */
@@ -884,7 +897,7 @@
         const selected = drawn.kind === "node" && u === this.selected;
         drawn.group.classList.toggle("sx-selected", selected);
       }
-      for (const { path, texts, pair } of this.drawnEdges) {
+      for (const { path, texts, pair, tooltip } of this.drawnEdges) {
         const skip = pair.edges.every((e) => this.g.skip[e]);
         const lit = current >= 0 && pair.edges.some((e) => model.dst[e] === current) && this.frame > 0;
         const colour = lit ? HIGHLIGHT : skip ? SKIP : "#9ca3af";
@@ -893,7 +906,9 @@
         path.setAttribute("marker-end", `url(#${lit ? "sx-arrow-lit" : skip ? "sx-arrow-skip" : "sx-arrow"})`);
         path.classList.toggle("sx-lit", lit);
         path.classList.toggle("sx-skip", skip);
-        if (texts.length > 1) texts[texts.length - 1].textContent = this.edgeLines(pair).at(-1);
+        const lines = this.edgeLines(pair);
+        if (texts.length > 1) texts[texts.length - 1].textContent = lines.at(-1);
+        tooltip.textContent = `${this.edgeName(pair)}\n${lines.join("  ")}`;
       }
       const steps = model.steps.length;
       if (this.frame < 0) {
