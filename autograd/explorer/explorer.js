@@ -866,9 +866,10 @@
       const label = (edge.labels || [])[0];
       const texts = [];
       if (label && label.text) {
+        const group = this.svgEl("g", { class: "sx-edge-label" }, parent);
         label.text.split("\n").forEach((line, k, all) => {
           const colour = all.length === 1 ? GREY : k === all.length - 1 ? RED : k === all.length - 2 ? GREEN : "#111827";
-          const t = this.svgEl("text", { x: label.x + 2, y: label.y + FONT_SIZE + k * LINE - 1, fill: colour }, parent);
+          const t = this.svgEl("text", { x: label.x + 2, y: label.y + FONT_SIZE + k * LINE - 1, fill: colour }, group);
           t.textContent = line;
           texts.push(t);
         });
