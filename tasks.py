@@ -285,7 +285,7 @@ def ensure_elkjs() -> None:
     if not shutil.which("npm"):
         install_system_packages(["npm"], why="npm, which installs the explorer's layout library", required=False)
     if not shutil.which("npm"):
-        say(f"npm is missing, so {ELKJS} cannot be installed and the explorer cannot save pages: sudo apt-get install npm")
+        say(f"npm is missing, so the explorer cannot save pages without {ELKJS}: sudo apt-get install npm")
         return
     say(f"installing {ELKJS} into {ELK_FOLDER.relative_to(ROOT)}")
     ELK_FOLDER.mkdir(parents=True, exist_ok=True)

@@ -3,7 +3,7 @@ parameter's optimizer state) and a residual block (skip paths), each after backw
 
 from __future__ import annotations
 
-from autograd import Value, topological_order
+from autograd import Value, sum_of, topological_order
 from autograd.examples import seed_circuit
 from nn import MLP, Adam, ResidualBlock
 
@@ -31,8 +31,7 @@ def small_mlp() -> tuple[Value, Adam]:
 
 def residual() -> Value:
     block = ResidualBlock(3, seed=0)
-    y = block([Value(0.5, "x0"), Value(-1.0, "x1"), Value(2.0, "x2")])
-    out = sum(y) if isinstance(y, list) else y
+    out = sum_of(block([Value(0.5, "x0"), Value(-1.0, "x1"), Value(2.0, "x2")]))
     out.backward()
     return out
 

@@ -18,7 +18,9 @@ from autograd.naming import number
 from tests import explorer_graphs as graphs
 
 CHROMIUM = Path("/usr/bin/chromium")
-sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python: pip install 'skipgrad[test]'")
+sync_api = pytest.importorskip(
+    "playwright.sync_api", reason="needs Playwright for Python: pip install 'skipgrad[test]'"
+)
 pytestmark = [
     pytest.mark.slow,
     pytest.mark.skipif(not CHROMIUM.exists(), reason=f"needs the system's Chromium at {CHROMIUM} (never downloaded)"),
@@ -51,11 +53,15 @@ class Opened:
 
         self.context.route("**/*", only_files)
         self.page = self.context.new_page()
-        self.page.on("request", lambda request: request.url.startswith("file:") or self.requests.append(request.url))
+        self.page.on("request", self._record)
         self.errors: list[str] = []
         self.page.on("pageerror", lambda error: self.errors.append(str(error)))
         self.page.goto(path.as_uri())
         self.wait_layouts(1)
+
+    def _record(self, request) -> None:  # also what a route would not see (a worker's, a redirect's)
+        if not request.url.startswith("file:") and request.url not in self.requests:
+            self.requests.append(request.url)
 
     def wait_layouts(self, count: int) -> None:
         self.page.wait_for_selector(f".skipgrad-explorer[data-layouts='{count}']:not([data-busy])", timeout=20_000)
@@ -78,8 +84,12 @@ def picture_numbers(root) -> tuple[set, list]:
     """What draw()'s picture of `root` shows: each node's heading, data and grad lines, and each edge's
     value and gradient, read from its DOT source."""
     source = draw(root).source
-    nodes = set(re.findall(r"<b>(.*?)</b><br/><font[^>]*>(data [^<]*)</font><br/><font[^>]*>(grad [^<]*)</font>", source))
-    edges = re.findall(r'-> \w+ \[label=<<font color="#1a7f37">([^<]*)</font><br/><font color="#cf222e">([^<]*)<', source)
+    nodes = set(
+        re.findall(r"<b>(.*?)</b><br/><font[^>]*>(data [^<]*)</font><br/><font[^>]*>(grad [^<]*)</font>", source)
+    )
+    edges = re.findall(
+        r'-> \w+ \[label=<<font color="#1a7f37">([^<]*)</font><br/><font color="#cf222e">([^<]*)<', source
+    )
     return nodes, sorted(edges)
 
 
@@ -134,8 +144,15 @@ def test_the_panels_numbers_are_grad_tables(browser, tmp_path):
         got = (page.inner_text("[data-panel] [data-field='data']"), page.inner_text("[data-panel] [data-field='grad']"))
         assert got == rows[name], name
         node = order[names.index(name)]
-        sent = page.eval_on_selector_all("[data-panel] [data-term] [data-field='sent']", "els => els.map(e => e.textContent)")
-        consumers = [(parent, local) for parent in order for child, local in zip(parent.children, parent.local_grads) if child is node]
+        sent = page.eval_on_selector_all(
+            "[data-panel] [data-term] [data-field='sent']", "els => els.map(e => e.textContent)"
+        )
+        consumers = [
+            (parent, local)
+            for parent in order
+            for child, local in zip(parent.children, parent.local_grads)
+            if child is node
+        ]
         assert sent == [number(local * parent.grad) for parent, local in consumers]
     page.fill("[data-control='search']", names[0])  # a parameter: its Adam state
     page.press("[data-control='search']", "Enter")

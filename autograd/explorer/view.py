@@ -54,9 +54,7 @@ class Explorer:
         return f"Explorer({self.nodes} nodes, {len(self.model['src'])} edges)"
 
 
-def explore(
-    root: Value, *, names: Names = True, optimizer: Any = None, max_nodes: int = DEFAULT_MAX_NODES
-) -> Explorer:
+def explore(root: Value, *, names: Names = True, optimizer: Any = None, max_nodes: int = DEFAULT_MAX_NODES) -> Explorer:
     """The graph explorer of `root`'s graph; `.save("graph.html")` writes it as one offline HTML file.
 
     Args:
