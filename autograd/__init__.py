@@ -34,6 +34,8 @@ __all__ = [
     "backward_steps",
     "render_steps",
     "render_animation",
+    "explore",
+    "Explorer",
 ]
 __version__ = "0.1.0"
 
@@ -41,6 +43,7 @@ __version__ = "0.1.0"
 _DRAWING = {"draw", "render", "Drawing", "DotNotFoundError", "GraphTooLargeError"}
 _STEPS = {"backward_steps", "render_steps", "Frame"}
 _ANIMATION = {"render_animation"}  # also needs Pillow
+_EXPLORER = {"explore", "Explorer"}  # the graph explorer (its pages embed elkjs, installed by tasks.py)
 
 
 def __getattr__(name: str):
@@ -63,4 +66,8 @@ def __getattr__(name: str):
         from . import animation
 
         return getattr(animation, name)
+    if name in _EXPLORER:
+        from . import explorer
+
+        return getattr(explorer, name)
     raise AttributeError(f"module 'autograd' has no attribute {name!r}")

@@ -140,7 +140,7 @@ def test_the_panels_numbers_are_grad_tables(browser, tmp_path):
     for name in picked:
         page.fill("[data-control='search']", name)
         page.press("[data-control='search']", "Enter")
-        page.wait_for_selector(f"[data-panel][data-node='{name}']")
+        page.wait_for_selector(f"[data-panel='{name}']")
         got = (page.inner_text("[data-panel] [data-field='data']"), page.inner_text("[data-panel] [data-field='grad']"))
         assert got == rows[name], name
         node = order[names.index(name)]

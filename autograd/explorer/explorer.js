@@ -223,6 +223,7 @@
       this.measure = document.createElement("canvas").getContext("2d");
       this.measure.font = FONT;
       this.transform = null; // {x, y, k}, kept across layouts
+      this.fitted = null; // the layout the transform was fitted to, until the user pans or zooms
       this.frame = -1; // the step shown; -1: not stepping, the gradients of the finished backward
       this.partial = null; // the gradients known at that step (null: all of them)
       this.timer = null;
@@ -313,7 +314,8 @@
         ]
           .map(
             ([id, colour]) =>
-              `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="7" markerHeight="7" ` +
+              `<marker id="${id}" viewBox="0 0 10 10" refX="10" refY="5" markerWidth="9" markerHeight="9" ` +
+              `markerUnits="userSpaceOnUse" ` +
               `orient="auto-start-reverse"><path d="M0,0L10,5L0,10z" fill="${colour}"/></marker>`,
           )
           .join("")}</defs>`;
@@ -340,6 +342,7 @@
         t.x = px - ((px - t.x) * k) / t.k;
         t.y = py - ((py - t.y) * k) / t.k;
         t.k = k;
+        this.fitted = null;
         this.applyTransform();
       });
       this.svg.addEventListener("pointerdown", (event) => {
@@ -351,6 +354,7 @@
         if (!drag) return;
         this.transform.x = drag.tx + event.clientX - drag.x;
         this.transform.y = drag.ty + event.clientY - drag.y;
+        this.fitted = null;
         this.applyTransform();
       });
       this.svg.addEventListener("pointerup", () => (drag = null));
@@ -750,6 +754,14 @@
       const height = Math.max(box.height, 200);
       const k = Math.min(1.2, (width - 20) / (laid.width || 1), (height - 20) / (laid.height || 1));
       this.transform = { k, x: (width - laid.width * k) / 2, y: (height - laid.height * k) / 2 };
+      this.fitted = laid; // refitted when the panel opens or closes, until the user pans or zooms
+    }
+
+    /** The panel takes room from the drawing: a drawing still as first fitted is fitted again. */
+    refit() {
+      if (!this.fitted) return;
+      this.fit(this.fitted);
+      this.applyTransform();
     }
 
     svgEl(tag, attrs, parent) {
@@ -932,9 +944,11 @@
     showPanel(node) {
       const { model } = this.g;
       const p = this.panel;
+      const opening = p.hidden;
       p.hidden = false;
+      if (opening) this.refit();
       p.textContent = "";
-      p.setAttribute("data-node", model.name[node]);
+      p.setAttribute("data-panel", model.name[node]); // the node it shows (data-node is for drawn nodes only)
       const add = (tag, text, attrs = {}) => {
         const el = document.createElement(tag);
         for (const [k, v] of Object.entries(attrs)) el.setAttribute(k, v);
@@ -946,6 +960,7 @@
       close.addEventListener("click", () => {
         p.hidden = true;
         this.selected = -1;
+        this.refit();
         this.paint();
       });
       add("h2", model.name[node], { "data-field": "name" });
