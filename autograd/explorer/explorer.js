@@ -31,6 +31,7 @@
   const LINE = 16;
   const PAD = 6;
   const MIN_TEXT = 12; // characters: room for a gradient that changes while stepping
+  const READABLE = 0.4; // a drawing that fits only at a smaller scale opens zoomed in on the output
   // A view with more edges than this draws them without numbers (each edge's tooltip has them) and
   // asks ELK for a quicker layout: labels and thoroughness made a block's layout 5x slower.
   const QUIET_EDGES = 80;
@@ -435,6 +436,8 @@
       if (!placed) return;
       const box = this.svg.getBoundingClientRect();
       const t = this.transform;
+      t.k = Math.max(t.k, 2 * READABLE); // a node found is shown readable
+      this.fitted = null;
       t.x = box.width / 2 - (placed.x + placed.width / 2) * t.k;
       t.y = box.height / 2 - (placed.y + placed.height / 2) * t.k;
       this.applyTransform();
@@ -754,6 +757,16 @@
       const height = Math.max(box.height, 200);
       const k = Math.min(1.2, (width - 20) / (laid.width || 1), (height - 20) / (laid.height || 1));
       this.transform = { k, x: (width - laid.width * k) / 2, y: (height - laid.height * k) / 2 };
+      const output = this.placed.get(this.view.root);
+      if (k < READABLE && output) {
+        // too large to read whole: readable, with the output at the right and its inputs beside it
+        const r = READABLE * 2;
+        this.transform = {
+          k: r,
+          x: width - 30 - (output.x + output.width) * r,
+          y: height / 2 - (output.y + output.height / 2) * r,
+        };
+      }
       this.fitted = laid; // refitted when the panel opens or closes, until the user pans or zooms
     }
 
