@@ -13,7 +13,7 @@ import autograd.explorer.model as model_module
 from autograd import Value, backward_steps, grad_table, topological_order
 from autograd.explorer import explore
 from autograd.explorer.model import graph_model
-from autograd.explorer.page import ELK_BUNDLE, ELK_VERSION, html_page, model_json
+from autograd.explorer.page import ELK_BUNDLE, ELK_VERSION, explorer_script, html_page, model_json
 from autograd.limits import GraphTooLargeError
 from tests import explorer_graphs as graphs
 
@@ -132,8 +132,9 @@ def test_the_page_is_one_file_that_asks_for_nothing(tmp_path):
     root = graphs.seed()
     page = html_page(graph_model(root))
     assert re.search(r"<(script|img|link|iframe)[^>]*\b(src|href)=", page) is None
-    ours = (ROOT / "autograd" / "explorer" / "explorer.js").read_text()
+    ours = explorer_script()
     assert not re.search(r"\b(fetch|XMLHttpRequest|importScripts|WebSocket|EventSource)\b|https?:", ours)
     assert "default-src 'none'" in page  # the page's policy forbids every request
+    assert all(part in ours for part in ("function formatG", "function visible", "class Explorer", "showPanel("))
     path = explore(root).save(tmp_path / "seed.html")
     assert path.read_text(encoding="utf-8").count('id="skipgrad-graph"') == 1

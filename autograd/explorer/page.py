@@ -40,8 +40,18 @@ def elk_source() -> str:
 
 
 def own_source(name: str) -> str:
-    """One of the explorer's own files (explorer.js, explorer.css), which ship with the package."""
+    """One of the explorer's own files (its scripts, explorer.css), which ship with the package."""
     return (HERE / name).read_text(encoding="utf-8")
+
+
+# The explorer's own script, in parts with one job each, joined in this order into one function scope.
+SCRIPTS = ("text.js", "graph.js", "explorer.js", "drawing.js", "panel.js")
+
+
+def explorer_script() -> str:
+    """The explorer's script: defines `SkipgradExplorer.mount(element, model)` (needs the global ELK)."""
+    parts = "\n".join(own_source(name) for name in SCRIPTS)
+    return f'(function (global) {{\n  "use strict";\n{parts}}})(typeof window !== "undefined" ? window : globalThis);\n'
 
 
 def model_json(model: dict) -> str:
@@ -56,7 +66,8 @@ def model_json(model: dict) -> str:
 
 def html_page(model: dict, title: str = "skipgrad explorer") -> str:
     """The whole page: the explorer mounted on the model, full window."""
-    for text in (own_source("explorer.js"), elk_source()):
+    script = explorer_script()
+    for text in (script, elk_source()):
         if "</script" in text.lower():  # would end the inline script early
             raise ValueError("a script to inline contains '</script'")
     return f"""<!DOCTYPE html>
@@ -72,7 +83,7 @@ def html_page(model: dict, title: str = "skipgrad explorer") -> str:
 {elk_source()}
 </script>
 <script>
-{own_source("explorer.js")}
+{script}
 </script>
 <script>
 SkipgradExplorer.mount(
