@@ -217,3 +217,32 @@ def test_the_command_lines_page_opens(browser, tmp_path):
     shown = Opened(browser, path)
     assert shown.page.locator("[data-node='x * y']").count() == 1
     shown.close()
+
+
+def test_numbers_are_written_as_python_writes_them(browser, tmp_path):
+    import random
+
+    rng = random.Random(0)
+    xs = [0.0, -0.0, 1.0, -1.5, 2.0 / 3.0, 1e-5, 1.23456e-5, 99999.5, 123456.0, 1234567.0, 1e21, -3.5e-300]
+    xs += [rng.uniform(-1, 1) * 10 ** rng.randint(-8, 8) for _ in range(300)]
+    shown = opened(browser, graphs.seed(), tmp_path)
+    for digits in (4, 6):
+        got = shown.page.evaluate(f"xs => xs.map(x => SkipgradExplorer.formatG(x, {digits}))", xs)
+        want = ["0" if (text := f"{x:.{digits}g}") == "-0" else text for x in xs]
+        assert got == want
+    shown.close()
+
+
+def test_update_keeps_what_is_expanded(browser, tmp_path):
+    loss, _ = graphs.small_mlp()
+    shown = opened(browser, loss, tmp_path)
+    page = shown.page
+    box = page.get_attribute("[data-group][data-expanded='false']", "data-group")
+    page.click(f"[data-group='{box}']")
+    shown.wait_layouts(2)
+    again, _ = graphs.small_mlp()  # another graph of the same model: what a training loop makes
+    model = explore(again, names=False).model
+    page.evaluate("model => skipgradExplorer.update(model)", model)
+    shown.wait_layouts(3)
+    assert page.get_attribute(f"[data-group='{box}']", "data-expanded") == "true"
+    shown.close()

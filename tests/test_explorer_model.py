@@ -138,3 +138,12 @@ def test_the_page_is_one_file_that_asks_for_nothing(tmp_path):
     assert all(part in ours for part in ("function formatG", "function visible", "class Explorer", "showPanel("))
     path = explore(root).save(tmp_path / "seed.html")
     assert path.read_text(encoding="utf-8").count('id="skipgrad-graph"') == 1
+
+
+def test_a_missing_layout_library_says_how_to_install_it(monkeypatch, tmp_path):
+    import autograd.explorer.page as page_module
+
+    monkeypatch.setattr(page_module, "ELK_BUNDLE", tmp_path / "nowhere.js")
+    with pytest.raises(page_module.LayoutLibraryMissing, match="python3 tasks.py test"):
+        explore(graphs.seed()).save(tmp_path / "g.html")
+    assert not (tmp_path / "g.html").exists()
