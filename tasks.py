@@ -61,6 +61,8 @@ def main(argv: list[str]) -> int:
     install(extras)
     if job in ("demo", "test", "notebooks", "refresh-notebooks"):
         ensure_graphviz()
+    if job in ("demo", "test", "notebooks", "refresh-notebooks", "bench"):
+        ensure_elkjs()
     return JOBS[job](rest)
 
 
@@ -267,6 +269,28 @@ def ensure_graphviz() -> None:
         "  Debian/Ubuntu: sudo apt-get install graphviz    macOS: brew install graphviz\n"
         "  Other systems: https://graphviz.org/download/"
     )
+
+
+ELKJS = "elkjs@0.12.1"  # the explorer's layout library, embedded in the pages it saves (autograd/explorer/page.py)
+ELK_FOLDER = ROOT / "autograd" / "explorer" / "vendor"  # git-ignored: third-party code is not committed
+
+
+def ensure_elkjs() -> None:
+    """The graph explorer lays out graphs with elkjs, installed pinned from npm's registry (npm with apt
+    when it is missing, as Graphviz is); without it the explorer cannot save a page and its tests skip."""
+    name, version = ELKJS.split("@")
+    package = ELK_FOLDER / "node_modules" / name / "package.json"
+    if package.exists() and f'"version": "{version}"' in package.read_text(encoding="utf-8"):
+        return
+    if not shutil.which("npm"):
+        install_system_packages(["npm"], why="npm, which installs the explorer's layout library", required=False)
+    if not shutil.which("npm"):
+        say(f"npm is missing, so the explorer cannot save pages without {ELKJS}: sudo apt-get install npm")
+        return
+    say(f"installing {ELKJS} into {ELK_FOLDER.relative_to(ROOT)}")
+    ELK_FOLDER.mkdir(parents=True, exist_ok=True)
+    flags = ["--no-save", "--no-package-lock", "--no-audit", "--no-fund", "--loglevel=error"]
+    run_or_exit(["npm", "install", "--prefix", str(ELK_FOLDER), *flags, ELKJS])
 
 
 def install_system_packages(packages: list[str], why: str, required: bool = True) -> None:

@@ -37,6 +37,8 @@ __all__ = [
     "backward_steps",
     "render_steps",
     "render_animation",
+    "explore",
+    "Explorer",
 ]
 __version__ = "0.1.0"
 
@@ -46,6 +48,8 @@ if TYPE_CHECKING:  # the names __getattr__ gives, with their types, for mypy and
     from .drawing import Drawing as Drawing
     from .drawing import GraphTooLargeError as GraphTooLargeError
     from .drawing import draw, render
+    from .explorer import Explorer as Explorer
+    from .explorer import explore
     from .step_page import render_steps
     from .steps import Frame as Frame
     from .steps import backward_steps
@@ -57,6 +61,7 @@ _LAZY = {
     **dict.fromkeys(("backward_steps", "Frame"), "steps"),  # no graphviz until a frame is drawn
     "render_steps": "step_page",
     "render_animation": "animation",
+    **dict.fromkeys(("explore", "Explorer"), "explorer"),  # its pages embed elkjs, which tasks.py installs
 }
 
 

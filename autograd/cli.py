@@ -1,7 +1,7 @@
 """The `skipgrad` command line (also `python -m autograd`).
 
-skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1 [--render graph.svg] [--steps out/] [--json]
-skipgrad demo [--render skipgrad-demo.png | --no-render] [--steps out/]
+skipgrad grad "x*y + max(z, w)" x=3 y=-4 z=2 w=-1 [--render graph.svg] [--steps out/] [--html g.html] [--json]
+skipgrad demo [--render skipgrad-demo.png | --no-render] [--steps out/] [--html g.html]
 skipgrad --version
 
 Options may go anywhere among the arguments; `--` ends them.
@@ -51,7 +51,7 @@ def main(argv: list[str] | None = None) -> int:
         return _fail(str(bad))
     except ImportError as missing:  # drawing without the graphviz package
         return _fail(str(missing))
-    except OSError as unwritable:  # --render or --steps into a place that cannot be written
+    except OSError as unwritable:  # --render, --steps or --html into a place that cannot be written
         return _fail(f"cannot write {unwritable.filename or 'the output'}: {unwritable.strerror or unwritable}")
 
 
@@ -111,6 +111,18 @@ def _check_outputs(args: argparse.Namespace) -> None:
     refusal never comes after half of the output."""
     if args.render:
         _check_picture(args.render)
+    if args.html:
+        if args.html.suffix.lower() not in (".html", ".htm"):
+            raise Refusal(f"--html {args.html}: the file name must end in .html")
+        if args.html.is_dir():
+            raise Refusal(f"cannot write {args.html}: it is a folder")
+        _check_folder(args.html.parent, args.html)
+        from .explorer.page import LayoutLibraryMissing, elk_source
+
+        try:
+            elk_source()  # the layout library is installed
+        except LayoutLibraryMissing as missing:
+            raise Refusal(str(missing)) from None
     if args.steps:
         if args.steps.exists() and not args.steps.is_dir():
             raise Refusal(f"cannot write {args.steps}: it is not a folder")
@@ -152,12 +164,16 @@ def _pictures(root: Value, args: argparse.Namespace, **options: Any) -> list[str
     """Draw what was asked for and return the lines that say where. Called before anything is
     printed: a reader that leaves early (`skipgrad ... --render g.png | head -1`) ends the printing
     with a broken pipe, and the pictures must not go with it."""
+    written = []
+    if args.html:  # the explorer needs neither graphviz nor dot
+        from .explorer import explore
+
+        written.append(f"explorer: {explore(root, names=False).save(args.html)}")
     if not (args.render or args.steps):
-        return []
+        return written
     from .drawing import DotNotFoundError, render
     from .step_page import render_steps
 
-    written = []
     try:
         if args.render:
             try:
@@ -274,6 +290,7 @@ def _parsers() -> tuple[argparse.ArgumentParser, dict[str, argparse.ArgumentPars
     picture.add_argument("--no-render", action="store_true", help="print only")
     for command in (grad_cmd, demo_cmd):
         command.add_argument("--steps", type=Path, metavar="FOLDER", help="also write a backward step-through page")
+        command.add_argument("--html", type=Path, metavar="FILE", help="also write the graph explorer as one HTML file")
     return parser, {"grad": grad_cmd, "demo": demo_cmd}
 
 

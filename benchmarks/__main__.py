@@ -25,6 +25,7 @@ import time
 from pathlib import Path
 
 from .engines import ENGINES, Engine
+from .explorer import explorer_section, goals
 
 HERE = Path(__file__).resolve().parent
 OURS = "skipgrad"
@@ -41,7 +42,7 @@ def main(argv: list[str] | None = None) -> int:
     missing = [e.name for e in ENGINES if not e.available()]
     sections = [header(engines, missing, args.quick)]
     measured: dict[str, float] = {}  # the ratios the targets are about, filled in by the workloads
-    for workload in (w1_demo_step, w2_chain, w3_products, w4_memory, w5_gpt_step):
+    for workload in (w1_demo_step, w2_chain, w3_products, w4_memory, w5_gpt_step, explorer_section):
         print(f"running {workload.__name__} ...", file=sys.stderr, flush=True)
         sections.append(workload(engines, sizes, measured))
     sections.append(targets(measured))
@@ -70,6 +71,7 @@ FULL = {
     "products_repeats": 3,
     "memory_steps": 50_000,
     "gpt_steps": 15,
+    "explorer_browser": True,
 }
 QUICK = {
     "demo_points": 10,
@@ -80,6 +82,7 @@ QUICK = {
     "products_repeats": 1,
     "memory_steps": 1_000,
     "gpt_steps": 1,
+    "explorer_browser": False,  # the Python side only
 }
 
 
@@ -362,6 +365,7 @@ def targets(measured: dict[str, float]) -> str:
         value = measured[key]
         shown = f"{value:.0f} B" if key == "W4" else f"{value:.1f}x"
         rows.append([what, goal, shown, "yes" if met(value) else "no"])
+    rows += goals(measured)  # the graph explorer's (benchmarks/explorer.py)
     return _table("The targets, against this run", ["target", "goal", "this run", "met"], rows)
 
 

@@ -516,3 +516,15 @@ def test_a_failed_render_names_the_picture_asked_for(capsys, tmp_path, monkeypat
     monkeypatch.setattr(autograd.drawing, "render", fail)
     code, out, err = run([*SEED, "--render", str(tmp_path / "a.png")], capsys)
     assert code == 2 and err == f"skipgrad: error: cannot write {tmp_path / 'a.png'}: No such file or directory\n", err
+
+
+def test_html_writes_the_explorer_and_refuses_another_suffix(capsys, tmp_path):
+    from autograd.explorer.page import ELK_BUNDLE
+
+    refused(run([*SEED, "--html", str(tmp_path / "g.txt")], capsys), "must end in .html")
+    refused(run([*SEED, "--html", str(tmp_path / "nowhere" / "g.html")], capsys), "there is no folder")
+    if not ELK_BUNDLE.is_file():
+        pytest.skip("elkjs is not installed: run python3 tasks.py test")
+    code, out, _ = run([*SEED, "--html", str(tmp_path / "g.html")], capsys)
+    page = (tmp_path / "g.html").read_text(encoding="utf-8")
+    assert code == 0 and out.splitlines()[-1] == f"explorer: {tmp_path / 'g.html'}" and '"x * y"' in page

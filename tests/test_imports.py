@@ -6,6 +6,7 @@ module, inside a function (a lazy import), under `if TYPE_CHECKING:`.
 from __future__ import annotations
 
 import ast
+import functools
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -17,8 +18,10 @@ def module_name(path: Path) -> str:
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
+@functools.cache
 def modules() -> dict[str, Path]:
-    return {module_name(p): p for package in PACKAGES for p in sorted((ROOT / package).glob("*.py"))}
+    """Every module of the packages, subpackages included (autograd.explorer.page)."""
+    return {module_name(p): p for package in PACKAGES for p in sorted((ROOT / package).rglob("*.py"))}
 
 
 def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
@@ -39,6 +42,7 @@ def imported(name: str, path: Path, known: dict[str, Path]) -> set[str]:
     return {m for m in found if m in known and m != name}
 
 
+@functools.cache
 def import_graph() -> dict[str, set[str]]:
     import autograd
 
