@@ -123,7 +123,8 @@ def plot_gradient_flow(results: dict[str, dict[str, GradientFlow]], ax: Any = No
     if ax is None:
         _, ax = plt.subplots(figsize=(8, 4.5))
     styles = {"plain": "--", "residual": "-"}
-    for color, (activation, nets) in zip(("C0", "C1", "C2", "C3", "C4"), results.items(), strict=True):
+    for i, (activation, nets) in enumerate(results.items()):
+        color = f"C{i % 10}"  # matplotlib's ten cycle colours
         for kind, rows in nets.items():
             ax.semilogy(
                 range(len(rows)),

@@ -125,6 +125,8 @@ def accuracy(predictions: list, targets: list, loss: str | Callable = "hinge") -
     the largest logit for cross_entropy. NaN for mse and custom losses."""
     # Python numbers, so that numpy targets compare to Python bools and the fraction is a float
     targets = [_plain(t) for t in _plain(targets)]
+    if len(predictions) != len(targets):
+        raise ValueError(f"accuracy: {len(predictions)} predictions but {len(targets)} targets; they must match")
     if loss == "cross_entropy":
         right = [
             max(range(len(row)), key=lambda k: _data(row[k])) == t for row, t in zip(predictions, targets, strict=True)

@@ -259,3 +259,11 @@ def test_fit_rejects_mismatched_data_and_unknown_losses():
     with pytest.raises(ValueError, match=r"fit\(loss\): expected one of .* or a function, got .l1."):
         fit(MLP(2, [1]), [[0, 0]], [1], loss="l1", progress=False)
     assert math.isnan(fit(MLP(2, [1], seed=0), [[0.0, 1.0]], [1.0], loss="mse", steps=1, progress=False).accuracy[0])
+
+
+def test_accuracy_refuses_predictions_and_targets_of_different_lengths():
+    from autograd import Value
+    from nn import accuracy
+
+    with pytest.raises(ValueError, match="accuracy: 2 predictions but 3 targets"):
+        accuracy([Value(1.0), Value(-1.0)], [1, 1, 1])
