@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import html
 import re
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,7 +26,7 @@ from .limits import (
 )
 from .naming import Names, node_names, variable_names
 from .ops import picture_text, takes_any_number
-from .structure import Group
+from .structure import Group, on_skip_path, value_inputs
 from .value import Value, topological_order
 
 GREEN = "#1a7f37"  # values, as on a CS231n circuit
@@ -314,7 +314,7 @@ def render_drawing(graph: graphviz.Digraph, path: Path) -> Path:
 
 
 # ------------------------------------------------------------------------------------- structure
-class _Layout:
+class BoxLayout:
     """Which boxes the graph's nodes sit in, from their roles' groups. A group gets a box when it has a
     name or nodes of its own (an unnamed MLP around its layers draws no box of its own)."""
 
@@ -415,7 +415,7 @@ def _build_scene(
     order = topological_order(root)
     ids = {id(node): f"n{i}" for i, node in enumerate(order)}
     variables = variable_names(names, order)
-    layout = _Layout(order)
+    layout = BoxLayout(order)
     marked = _highlighted(highlight, order)
     box_of, titles = _collapsed_boxes(order, layout, collapse, root)
     top_of = _addition_chains(order, root, box_of, marked)
@@ -439,12 +439,12 @@ def _wires(plan: _Plan, skip_paths: bool) -> Wires:
     for node in plan.order:
         upstream = None if state is not None and id(node) not in state.pushed else plan.grad_of(node)
         head = plan.key_of(node)
-        for child, local, position in _inputs(node):
+        for child, local, position in value_inputs(node):
             tail = plan.key_of(child)
             if tail == head:
                 continue
             carried = _edge_gradient(local, upstream)
-            skip = skip_paths and _on_skip_path(node, child, position)
+            skip = skip_paths and on_skip_path(node, child, position)
             wires.setdefault((tail, head), []).append((child, node, carried, skip))
     return wires
 
@@ -470,7 +470,7 @@ def _sent_back(wires: Wires, titles: dict[str, str]) -> dict[int, list[float | s
 def _add_nodes(
     scene: _Scene,
     plan: _Plan,
-    layout: _Layout | None,
+    layout: BoxLayout | None,
     variables: dict[int, str],
     sent_back: dict[int, list[float | str]],
     skip_paths: bool,
@@ -528,7 +528,7 @@ def _add_constant(scene: _Scene, plan: _Plan, node: Value, path: tuple[Group, ..
     position, number = numbers[0]
     const_id = plan.ids[id(node)] + "c"
     scene.nodes[const_id] = {"kind": "constant", "label": plan.fmt(number), "cluster": path, "attrs": {}}
-    skip = skip_paths and _on_skip_path(node, None, position)
+    skip = skip_paths and on_skip_path(node, None, position)
     scene.edges.append((const_id, plan.ids[id(node)], {"style": "dashed", "color": SKIP if skip else "#6b7280"}))
 
 
@@ -540,7 +540,7 @@ def _handed_on(wires: Wires, plan: _Plan) -> set[int]:
 
 
 def _add_boxes(
-    scene: _Scene, plan: _Plan, box_members: dict[str, list[Value]], handed_on: set[int], layout: _Layout | None
+    scene: _Scene, plan: _Plan, box_members: dict[str, list[Value]], handed_on: set[int], layout: BoxLayout | None
 ) -> None:
     """One node per collapsed box, showing its outputs' values and gradients."""
     for box, members in box_members.items():
@@ -613,7 +613,7 @@ def _joins(members: list[Value]) -> bool:
     return any(n.role is not None and n.role.skip_operands for n in members)
 
 
-def _box_path(box: str, members: list[Value], layout: _Layout) -> tuple[Group, ...]:
+def _box_path(box: str, members: list[Value], layout: BoxLayout) -> tuple[Group, ...]:
     """The open boxes a collapsed box is drawn in: those around its group (or, for a bundle of nodes,
     the group they sit in)."""
     paths = [layout.path_of(n) for n in members]
@@ -655,27 +655,6 @@ def _addition_chains(order: list[Value], root: Value, box_of: dict[int, str], ma
     return {inner: last for inner, last in top.items() if sizes[last] + 1 >= CHAIN}
 
 
-def _inputs(node: Value) -> Iterator[tuple[Value, float | None, int]]:
-    """(child, local derivative, position in node.operands) for every Value input of `node`."""
-    positions = [i for i, o in enumerate(node.operands) if isinstance(o, Value)]
-    return zip(node.children, node.local_grads, positions, strict=True)
-
-
-def _on_skip_path(node: Value, child: Value | None, position: int) -> bool:
-    """Is the edge from operand `position` (`child`, or a plain number when None) into `node` a skip path?"""
-    role = node.role
-    if role is None:
-        return False
-    if position in role.skip_operands:
-        return True
-    # Inside a group on the skip path (a projection Ws . x) every edge that carries data is on it;
-    # the group's own parameters feed it but are not the skip.
-    group = role.group
-    if group is None or child is None or (child.role is not None and child.role.parameter):
-        return False
-    return any(g.on_skip_path for g in group.path())
-
-
 def _kind(node: Value, root: Value) -> str:
     if node is root:
         return "output"
@@ -694,7 +673,7 @@ def _edge_gradient(local: float | None, upstream: float | None) -> float | str |
 
 
 def _collapsed_boxes(
-    order: list[Value], layout: _Layout, collapse: int | str | Iterable[str] | None, root: Value
+    order: list[Value], layout: BoxLayout, collapse: int | str | Iterable[str] | None, root: Value
 ) -> tuple[dict[int, str], dict[str, str]]:
     """id(node) -> the box that stands for it, for every node drawn inside a box, and each box's title."""
     if collapse is None or collapse is False:
@@ -720,12 +699,12 @@ def _collapsed_boxes(
     return _boxes(order, layout, lambda k, name: name in wanted)
 
 
-def _at_depth(order: list[Value], layout: _Layout, depth: int) -> tuple[dict[int, str], dict[str, str]]:
+def _at_depth(order: list[Value], layout: BoxLayout, depth: int) -> tuple[dict[int, str], dict[str, str]]:
     return _boxes(order, layout, lambda k, name: k == depth)
 
 
 def _boxes(
-    order: list[Value], layout: _Layout, collapsed: Callable[[int, str], bool]
+    order: list[Value], layout: BoxLayout, collapsed: Callable[[int, str], bool]
 ) -> tuple[dict[int, str], dict[str, str]]:
     """Each node into the outermost box on its path for which `collapsed(depth, name)` holds."""
     boxes: dict[int, str] = {}
@@ -741,7 +720,7 @@ def _boxes(
     return boxes, titles
 
 
-def _stream(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
+def _stream(order: list[Value], layout: BoxLayout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
     """The residual stream: the groups holding an addition with a skip operand (and the groups around
     them) stay open; every other group is one box. The nodes left open are bundled: one box for the
     nodes with the same op, in the same group, fed by the same boxes (the root stays a node)."""
@@ -783,7 +762,7 @@ def _stream(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int,
     return boxes, titles
 
 
-def _auto(order: list[Value], layout: _Layout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
+def _auto(order: list[Value], layout: BoxLayout, root: Value) -> tuple[dict[int, str], dict[str, str]]:
     """The most detailed picture with at most AUTO_NODES boxes: every node, then (for a model with
     skips) its residual stream, then each depth from the innermost groups out, then (without skips)
     the stream's bundles, then depth 1; the smallest if none is small enough."""

@@ -17,7 +17,7 @@ the same by hand:
 from __future__ import annotations
 
 import itertools
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 
 from .value import Value
 
@@ -189,3 +189,24 @@ def _positions(node: Value, skip: Iterable | Value) -> tuple[int, ...]:
             )
         positions.extend(i for i in found if i not in positions)
     return tuple(sorted(positions))
+
+
+def value_inputs(node: Value) -> Iterator[tuple[Value, float | None, int]]:
+    """(child, local derivative, position in node.operands) for every Value input of `node`."""
+    positions = [i for i, o in enumerate(node.operands) if isinstance(o, Value)]
+    return zip(node.children, node.local_grads, positions, strict=True)
+
+
+def on_skip_path(node: Value, child: Value | None, position: int) -> bool:
+    """Is the edge from operand `position` (`child`, or a plain number when None) into `node` a skip path?"""
+    role = node.role
+    if role is None:
+        return False
+    if position in role.skip_operands:
+        return True
+    # Inside a group on the skip path (a projection Ws . x) every edge that carries data is on it;
+    # the group's own parameters feed it but are not the skip.
+    group = role.group
+    if group is None or child is None or (child.role is not None and child.role.parameter):
+        return False
+    return any(g.on_skip_path for g in group.path())

@@ -68,12 +68,12 @@ def test_steps_are_backward_steps(make):
 
 
 def test_skip_paths_and_boxes_as_the_pictures_find_them():
-    from autograd.drawing import _inputs, _on_skip_path
+    from autograd.structure import on_skip_path, value_inputs
 
     root = graphs.residual()
     model = graph_model(root, names=False)
     order = topological_order(root)
-    flags = [_on_skip_path(n, c, p) for n in order for c, _, p in _inputs(n)]
+    flags = [on_skip_path(n, c, p) for n in order for c, _, p in value_inputs(n)]
     assert model["skip"] == [e for e, flag in enumerate(flags) if flag] and model["skip"]
     assert any(model["boxes"]["residual"])
     parents = model["boxes"]["parent"]

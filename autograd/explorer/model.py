@@ -36,6 +36,7 @@ from ..limits import GraphTooLargeError, check_max_nodes, refuse_above
 from ..naming import Names, node_names, variable_names
 from ..ops import picture_text, takes_any_number
 from ..steps import backward_steps
+from ..structure import on_skip_path, value_inputs
 from ..value import Value, topological_order
 
 DEFAULT_MAX_NODES = 200_000  # the plain-ops GPT step (57,000 nodes) opens; a million is refused up front
@@ -51,13 +52,13 @@ def graph_model(root: Value, *, names: Names = True, optimizer: Any = None, max_
     refuse_above(root, max_nodes, f" to explore, more than max_nodes={max_nodes}", _HINT)
     # drawing's readers of roles decide what is a box and what is a skip path, so that the explorer
     # and the pictures agree; importing drawing needs the graphviz package, not the dot program.
-    from ..drawing import _inputs, _Layout, _on_skip_path
+    from ..drawing import BoxLayout
 
     order = topological_order(root)
     index = {id(node): i for i, node in enumerate(order)}
     variables = variable_names(names, order)
     shown = node_names(order, variables)
-    layout = _Layout(order)
+    layout = BoxLayout(order)
     boxes, box_of_group = _boxes(layout)
 
     model: dict[str, Any] = {"version": 1, "root": index[id(root)]}
@@ -79,8 +80,8 @@ def graph_model(root: Value, *, names: Names = True, optimizer: Any = None, max_
     skip: list[int] = []
     consts: list[list] = []
     for i, node in enumerate(order):
-        for child, derivative, position in _inputs(node):
-            if _on_skip_path(node, child, position):
+        for child, derivative, position in value_inputs(node):
+            if on_skip_path(node, child, position):
                 skip.append(len(src))
             src.append(index[id(child)])
             dst.append(i)
@@ -88,7 +89,7 @@ def graph_model(root: Value, *, names: Names = True, optimizer: Any = None, max_
         if node.children:
             for position, operand in enumerate(node.operands):
                 if not isinstance(operand, Value):
-                    consts.append([i, float(operand), int(_on_skip_path(node, None, position))])
+                    consts.append([i, float(operand), int(on_skip_path(node, None, position))])
     model.update(src=src, dst=dst, local=local, skip=skip, consts=consts, boxes=boxes)
     # The same frames as backward_steps, named alike; only which node each frame is at is kept (the
     # page writes the captions from the numbers it already has).
@@ -107,7 +108,7 @@ def _kind(node: Value, root: Value) -> int:
     return PARAMETER if node.role is not None and node.role.parameter else INPUT
 
 
-def _boxes(layout: Any) -> tuple[dict[str, list], dict[int, int]]:  # a drawing._Layout
+def _boxes(layout: Any) -> tuple[dict[str, list], dict[int, int]]:  # a drawing.BoxLayout
     """The boxes, parents before children, and id(group) -> the index of the box it is drawn as."""
     paths = sorted({tuple(id(g) for g in p): p for p in layout.boxes.values() if p}.values(), key=len)
     at: dict[tuple[int, ...], int] = {}
