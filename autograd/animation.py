@@ -238,6 +238,6 @@ def _pillow() -> ModuleType:
     except ImportError as missing:
         raise ImportError(
             "render_animation writes GIFs with Pillow: pip install 'skipgrad[viz]' (or pip install pillow); "
-            "render_steps(root, 'steps/') writes the same frames as SVGs and an HTML page without it"
+            "render_steps(root, 'steps/') writes the same steps as an HTML page to step through without it"
         ) from missing
     return Image

@@ -117,17 +117,22 @@ def _check_outputs(args: argparse.Namespace) -> None:
         if args.html.is_dir():
             raise Refusal(f"cannot write {args.html}: it is a folder")
         _check_folder(args.html.parent, args.html)
-        from .explorer.page import LayoutLibraryMissing, elk_source
-
-        try:
-            elk_source()  # the layout library is installed
-        except LayoutLibraryMissing as missing:
-            raise Refusal(str(missing)) from None
+        _check_layout_library()
     if args.steps:
         if args.steps.exists() and not args.steps.is_dir():
             raise Refusal(f"cannot write {args.steps}: it is not a folder")
         _check_folder(args.steps if args.steps.exists() else args.steps.parent, args.steps)  # it may be made
-        _check_dot()
+        _check_layout_library()  # the step-through page is the explorer's: no dot needed
+
+
+def _check_layout_library() -> None:
+    """The explorer's pages (--html, --steps) embed elkjs, which must be installed."""
+    from .explorer.page import LayoutLibraryMissing, elk_source
+
+    try:
+        elk_source()
+    except LayoutLibraryMissing as missing:
+        raise Refusal(str(missing)) from None
 
 
 def _check_picture(path: Path) -> None:
@@ -169,24 +174,27 @@ def _pictures(root: Value, args: argparse.Namespace, **options: Any) -> list[str
         from .explorer import explore
 
         written.append(f"explorer: {explore(root, names=False).save(args.html)}")
-    if not (args.render or args.steps):
-        return written
+    if args.render:
+        written.append(_render(root, args.render, **options))
+    if args.steps:  # the explorer's page, opened at step 0: no dot either
+        from .step_page import render_steps
+
+        written.append(f"step-through: {render_steps(root, args.steps, names=False)}")
+    return written
+
+
+def _render(root: Value, path: Path, **options: Any) -> str:
     from .drawing import DotNotFoundError, render
-    from .step_page import render_steps
 
     try:
-        if args.render:
-            try:
-                written.append(f"\npicture: {render(root, args.render, names=False, **options)}")
-            except OSError as unwritable:  # the file it names may be one made on the way, not the one asked for
-                raise Refusal(f"cannot write {args.render}: {unwritable.strerror or unwritable}") from None
-        if args.steps:
-            written.append(f"step-through: {render_steps(root, args.steps, names=False)}")
+        try:
+            return f"\npicture: {render(root, path, names=False, **options)}"
+        except OSError as unwritable:  # the file it names may be one made on the way, not the one asked for
+            raise Refusal(f"cannot write {path}: {unwritable.strerror or unwritable}") from None
     except DotNotFoundError as missing:  # checked already, but `dot` can vanish or be unrunnable
         raise Refusal(str(missing)) from None
     except subprocess.CalledProcessError as failed:  # dot ran and failed; its own output went to stderr
         raise Refusal(f"Graphviz's dot failed with exit status {failed.returncode}") from None
-    return written
 
 
 # ------------------------------------------------------------------ JSON

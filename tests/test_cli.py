@@ -3,6 +3,7 @@
 import ast
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -193,10 +194,26 @@ def test_render_and_steps_into_a_missing_folder_are_refused_and_make_no_folder(c
     assert list(tmp_path.iterdir()) == []
 
 
-@pytest.mark.usefixtures("dot")
 def test_steps_makes_its_own_folder_in_one_that_exists(capsys, tmp_path):
     code, out, _ = run([*SEED, "--steps", str(tmp_path / "steps")], capsys)
-    assert code == 0 and (tmp_path / "steps" / "index.html").exists()
+    page = tmp_path / "steps" / "index.html"
+    assert code == 0 and page.exists()
+    found = re.search(r'id="skipgrad-graph">(.*?)</script>', page.read_text(encoding="utf-8"))
+    assert found is not None
+    model = json.loads(found.group(1))
+    assert model["captions"][:2] == [
+        "seed: “x * y + max(z, w)” is the output, so its gradient is 1",
+        "“x * y + max(z, w)” (+) sends 1 to “x * y” and 1 to “max(z, w)”",
+    ]
+
+
+def test_steps_without_the_layout_library_is_refused_before_anything_is_printed(capsys, tmp_path, monkeypatch):
+    from autograd.explorer import page
+
+    monkeypatch.setattr(page, "ELK_BUNDLE", tmp_path / "missing.js")
+    code, out, err = run([*SEED, "--steps", str(tmp_path / "steps")], capsys)
+    assert code == 2 and out == "" and "elkjs is missing" in err
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.usefixtures("graphviz")
@@ -205,8 +222,8 @@ def test_render_without_dot_fails_with_the_install_hint(capsys, tmp_path, monkey
     code, out, err = run([*SEED, "--render", str(tmp_path / "g.svg")], capsys)
     assert code == 2 and out == ""
     assert err.count("\n") == 1 and err.startswith("skipgrad: error: ") and "apt-get install graphviz" in err, err
-    code, out, err = run([*SEED, "--steps", str(tmp_path / "steps")], capsys)
-    assert code == 2 and out == "" and "apt-get install graphviz" in err
+    code, out, err = run([*SEED, "--steps", str(tmp_path / "steps")], capsys)  # the explorer's page: no dot
+    assert code == 0 and (tmp_path / "steps" / "index.html").exists() and "step-through:" in out, err
 
 
 @pytest.mark.usefixtures("graphviz")

@@ -246,3 +246,53 @@ def test_update_keeps_what_is_expanded(browser, tmp_path):
     shown.wait_layouts(3)
     assert page.get_attribute(f"[data-group='{box}']", "data-expanded") == "true"
     shown.close()
+
+
+def test_the_step_page_opens_at_step_0_and_steps_in_backward_steps_order(browser, tmp_path):
+    """render_steps's page is the explorer at the seed: step, back and play visit backward_steps' frames."""
+    from autograd import render_steps
+
+    root = graphs.small_mlp()[0]  # boxes: a step may be at a node inside a closed box
+    frames = list(backward_steps(root, names=False))
+    shown = Opened(browser, render_steps(root, tmp_path / "steps", names=False))
+    page = shown.page
+    element = ".skipgrad-explorer"
+
+    def at() -> tuple[str, str]:
+        return page.get_attribute(element, "data-frame"), page.inner_text("[data-field='caption']")
+
+    assert at() == ("0", frames[0].caption) and page.get_attribute("[data-current]", "data-node") == "loss"
+    assert page.inner_text("[data-field='step']") == f"step 0 of {len(frames) - 1}"
+    visited = [at()]
+    for _ in frames[1:]:
+        page.click("[data-action='step']")
+        page.wait_for_selector(f"{element}:not([data-busy])")
+        visited.append(at())
+        current = page.eval_on_selector_all("[data-current]", "els => els.map(e => e.dataset.node || e.dataset.group)")
+        assert len(current) == 1, current
+    assert visited == [(str(f.index), f.caption) for f in frames]
+    page.click("[data-action='step']")  # at the last step, step stays there
+    assert at()[0] == str(len(frames) - 1)
+    page.click("[data-action='back']")
+    assert at() == (str(len(frames) - 2), frames[-2].caption)
+    page.fill("[data-control='speed']", "30")
+    page.click("[data-action='play']")  # from the last but one: plays to the end and stops
+    page.wait_for_selector(f"{element}[data-frame='{len(frames) - 1}']")
+    page.wait_for_function("() => !skipgradExplorer.playing()")
+    shown.close()
+
+
+def test_the_step_page_of_the_seed_circuit_lights_each_steps_edges(browser, tmp_path):
+    from autograd import render_steps
+
+    root = graphs.seed()
+    frames = list(backward_steps(root))
+    shown = Opened(browser, render_steps(root, tmp_path / "steps"))
+    page = shown.page
+    for frame in frames:
+        lit = page.locator("path.sx-lit").count()
+        assert page.get_attribute("[data-current]", "data-node") == frame.node.label
+        assert page.inner_text("[data-field='caption']") == frame.caption
+        assert lit == len({id(child) for child, _ in frame.edges})
+        page.click("[data-action='step']")
+    shown.close()

@@ -147,3 +147,22 @@ def test_a_missing_layout_library_says_how_to_install_it(monkeypatch, tmp_path):
     with pytest.raises(page_module.LayoutLibraryMissing, match="python3 tasks.py test"):
         explore(graphs.seed()).save(tmp_path / "g.html")
     assert not (tmp_path / "g.html").exists()
+
+
+@pytest.mark.slow
+def test_the_gpt_pictures_residual_addition_sums_the_skip_and_the_mlp_branch():
+    """What README says of docs/explorer_gpt_block.png (made by docs/make_explorer_picture.py): in one
+    training step of the default GPT, the first block0.attn_add0 gets its gradient back along three
+    edges from block0.norm2 and one, of local derivative 1 on a skip path, from block0.mlp_add0."""
+    from nn import GPT, Characters, names
+
+    chars = Characters(names())
+    loss = GPT(chars.vocab_size, seed=0).loss(chars.encode("olivia"))
+    loss.backward()
+    m = graph_model(loss, names=False)
+    node = m["name"].index("block0.attn_add0")
+    out = [e for e in range(len(m["src"])) if m["src"][e] == node]
+    consumers = sorted((m["name"][m["dst"][e]], m["local"][e], e in set(m["skip"])) for e in out)
+    assert [c[0] for c in consumers] == ["block0.mlp_add0"] + ["block0.norm2"] * 3
+    assert consumers[0][1:] == (1.0, True) and not any(skip for _, _, skip in consumers[1:])
+    assert m["boxes"]["name"][m["box"][node]] == "block0" and m["boxes"]["residual"][m["box"][node]] == 1

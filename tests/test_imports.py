@@ -105,4 +105,7 @@ def test_the_step_through_sits_below_what_draws_and_writes_it() -> None:
     assert graph["autograd.steps"] & {"autograd.animation", "autograd.step_page"} == set()
     assert graph["autograd.drawing"] & {"autograd.steps", "autograd.animation", "autograd.step_page"} == set()
     assert "autograd.step_page" not in graph["autograd.animation"]
-    assert {"autograd.steps", "autograd.drawing", "autograd.animation"} <= graph["autograd.step_page"]
+    assert {"autograd.steps", "autograd.explorer.model", "autograd.explorer.page", "autograd.animation"} <= graph[
+        "autograd.step_page"
+    ]
+    assert all("autograd.step_page" not in graph[name] for name in graph if name.startswith("autograd.explorer"))

@@ -65,6 +65,7 @@
       this.frame = -1;
       this.partial = null;
       this.stopPlaying();
+
       this.selected = -1;
       this.view = units(this.g, this.expanded);
       if (keep) {
@@ -76,6 +77,13 @@
         }
       } else {
         openNearest(this.view, this.open, [this.view.root], BUDGET - 1);
+        // a model may ask to open at a step (render_steps's page opens at the seed, step 0)
+        const start = model.frame;
+        if (Number.isInteger(start) && start >= 0 && start < model.steps.length) {
+          this.frame = start;
+          this.replay();
+          this.reveal(model.steps[start]);
+        }
       }
       this.panel.hidden = true;
       return this.relayout();
@@ -336,6 +344,7 @@
 
     captionOf(frame) {
       const { model } = this.g;
+      if (model.captions) return model.captions[frame]; // Frame.caption, as written by render_steps
       const node = model.steps[frame];
       const name = quoted(model.name[node]);
       if (frame === 0) return `seed: ${name} is the output, so its gradient is 1`;

@@ -16,6 +16,9 @@ Nodes are indices in topological order (inputs first), so every array below is i
 - `steps`: the node of each frame of `backward_steps`, the seed first;
 - `optimizer`: per-parameter state when an optimizer was given, else null.
 
+Optional, added by render_steps: `captions` (each frame's `Frame.caption`, written as they are
+instead of by the page) and `frame` (the step the page opens at; without it, the finished backward).
+
 Everything is made in a few passes over the nodes and edges (no recursion, nothing quadratic), and a
 graph larger than `max_nodes` is refused after walking only that many nodes.
 

@@ -64,8 +64,9 @@ def model_json(model: dict) -> str:
     return json.dumps(model, separators=(",", ":"), allow_nan=False).replace("<", "\\u003c")
 
 
-def html_page(model: dict, title: str = "skipgrad explorer") -> str:
-    """The whole page: the explorer mounted on the model, full window."""
+def html_page(model: dict, title: str = "skipgrad explorer", *, generator: str = GENERATOR) -> str:
+    """The whole page: the explorer mounted on the model, full window. `generator` is the page's
+    <meta name="generator"> element, which says what wrote it (render_steps writes its own)."""
     script = explorer_script()
     for text in (script, elk_source()):
         if "</script" in text.lower():  # would end the inline script early
@@ -73,7 +74,7 @@ def html_page(model: dict, title: str = "skipgrad explorer") -> str:
     return f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">{POLICY}
 <title>{html.escape(title)}</title>
-{GENERATOR}
+{generator}
 <style>
 {own_source("explorer.css")}
 </style></head><body>
