@@ -129,6 +129,26 @@ def test_step_and_back_follow_backward_steps(browser, tmp_path):
     shown.close()
 
 
+def test_while_stepping_the_panel_shows_the_gradient_so_far(browser, tmp_path):
+    """The panel open on xy follows the steps: the gradient that has arrived at this step, not the end's."""
+    root = graphs.seed()
+    frames = list(backward_steps(root, names=False))
+    xy = next(n for n in topological_order(root) if n.label == "xy")
+    shown = opened(browser, root, tmp_path)
+    page = shown.page
+    page.fill("[data-control='search']", "xy")
+    page.press("[data-control='search']", "Enter")
+    page.wait_for_selector("[data-panel='xy']")
+    seen = []
+    for frame in frames:
+        page.click("[data-action='step']")
+        arrived = frame.grads.get(id(xy))
+        assert page.inner_text("[data-panel] [data-field='grad']") == ("?" if arrived is None else number(arrived))
+        seen.append(arrived)
+    assert seen[-1] == xy.grad and len(set(seen)) >= 3  # none yet, then part of it, then all of it
+    shown.close()
+
+
 def test_the_panels_numbers_are_grad_tables(browser, tmp_path):
     loss, adam = graphs.small_mlp()
     rows = graphs.grad_table_rows(grad_table(loss, names=False))

@@ -307,6 +307,7 @@
         if (u === node && !this.placed.has(u) && this.reveal(node)) return this.relayout();
       }
       this.paint();
+      if (this.selected >= 0) this.showPanel(this.selected); // the panel shows this step's numbers too
       return Promise.resolve();
     }
 

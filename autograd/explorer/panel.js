@@ -36,7 +36,7 @@
       const value = add("p", "value ");
       value.append(this.numberEl(model.data[node], "data", GREEN));
       const grad = add("p", "grad ");
-      grad.append(this.numberEl(model.grad[node], "grad", RED));
+      grad.append(this.numberEl(this.gradOf(node), "grad", RED)); // while stepping: what has arrived so far
       const start = this.g.outStart[node];
       const end = this.g.outStart[node + 1];
       if (node === model.root) {
@@ -64,9 +64,9 @@
             [model.name[model.dst[e]], "consumer"],
             [number(model.local[e]), "local"],
             ["×", ""],
-            [number(model.grad[model.dst[e]]), "consumer-grad"],
+            [number(this.gradOf(model.dst[e])), "consumer-grad"],
             ["=", ""],
-            [number(this.g.carried[e]), "sent"],
+            [number(this.carriedOf(e)), "sent"],
           ];
           for (const [text, field] of cells) {
             const td = document.createElement("td");
