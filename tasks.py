@@ -61,7 +61,7 @@ def main(argv: list[str]) -> int:
     install(extras)
     if job in ("demo", "test", "notebooks", "refresh-notebooks"):
         ensure_graphviz()
-    if job in ("demo", "test", "notebooks", "refresh-notebooks", "bench"):
+    if job in ("test", "notebooks", "refresh-notebooks", "bench"):  # the demo draws with dot alone
         ensure_elkjs()
     return JOBS[job](rest)
 
