@@ -97,10 +97,11 @@ def exportable() -> list[type[Module]]:
 # ------------------------------------------------------------------------------ twins and names
 def parameter_map(model: Module) -> dict[str, tuple[str, tuple[int, ...]]]:
     """{our dotted name: (torch parameter name, index in that tensor)} for every parameter of `model`.
+    Needs PyTorch: the names are read from the twin that `to_torch` would build. For `Layer(2, 1)`:
 
-    >>> from nn import Layer
-    >>> parameter_map(Layer(2, 1, seed=0))
-    {'neurons.0.w.0': ('weight', (0, 0)), 'neurons.0.w.1': ('weight', (0, 1)), 'neurons.0.b': ('bias', (0,))}
+        {'neurons.0.w.0': ('weight', (0, 0)), 'neurons.0.w.1': ('weight', (0, 1)), 'neurons.0.b': ('bias', (0,))}
+
+    (tests/test_torch_export.py checks this example where PyTorch is installed.)
     """
     where = {id(p): (name, index) for p, name, index in _export(model)[1]}
     return {name: where[id(p)] for name, p in model.named_parameters()}

@@ -351,3 +351,13 @@ def test_without_torch_the_error_says_what_to_install(monkeypatch):
 def test_parity_measure_is_relative():
     assert relative(0.0, 0.0) == 0.0 and relative(1.0, 1.0 + 1e-12) < 1e-11 and relative(1e-30, 0.0) == 1.0
     assert math.isclose(relative(2.0, 1.0), 0.5)
+
+
+def test_parameter_maps_docstring_example():
+    pytest.importorskip("torch")
+
+    assert parameter_map(Layer(2, 1, seed=0)) == {
+        "neurons.0.w.0": ("weight", (0, 0)),
+        "neurons.0.w.1": ("weight", (0, 1)),
+        "neurons.0.b": ("bias", (0,)),
+    }
