@@ -12,7 +12,7 @@ from ..naming import Names
 from ..value import Value
 from .model import DEFAULT_MAX_NODES, graph_model
 from .page import html_page, model_json
-from .widget import framed_page, in_a_kernel, make_widget, note_without_anywidget, widget_class
+from .widget import framed_page, in_a_kernel, note_without_anywidget, widget_class
 
 
 class Explorer:
@@ -60,9 +60,10 @@ class Explorer:
         """The anywidget widget showing this Explorer (one, made on first use), to place in a layout of
         ipywidgets; raises ImportError without anywidget."""
         if self._widget is None:
-            self._widget = make_widget(self.model)
-            if self._widget is None:
+            made = widget_class()
+            if made is None:
                 raise ImportError("Explorer.widget needs anywidget: pip install 'skipgrad[notebooks]'")
+            self._widget = made(graph=model_json(self.model))
         return self._widget
 
     def _ipython_display_(self) -> None:

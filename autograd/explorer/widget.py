@@ -10,7 +10,7 @@ import html
 import sys
 from typing import Any
 
-from .page import elk_source, explorer_script, model_json, own_source
+from .page import elk_source, explorer_script, own_source
 
 HEIGHT = 620  # pixels: the explorer's height in an output (the saved page fills the window instead)
 
@@ -66,12 +66,6 @@ def widget_class() -> Any:
             return "ExplorerWidget (the skipgrad graph explorer: needs a Jupyter front end with widgets)"
 
     return ExplorerWidget
-
-
-def make_widget(model: dict) -> Any:
-    """A new widget showing `model`, or None when anywidget is not installed."""
-    cls = widget_class()
-    return None if cls is None else cls(graph=model_json(model))
 
 
 _noted_without_anywidget = False
