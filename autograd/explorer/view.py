@@ -32,16 +32,18 @@ class Explorer:
         self._widget: Any = None  # made when first shown in Jupyter
         self._frames: list[Any] = []  # without anywidget: the display handles of the frames shown
 
-    def update(self, root: Value) -> Explorer:
+    def update(self, root: Value) -> None:
         """Read `root`'s graph again (a new step's graph, or the same one after more training), with the
         options given to `explore`; every output showing this Explorer redraws in place, keeping what is
-        expanded (by name) and the zoom, and `save` writes the new graph. Returns the Explorer.
+        expanded (by name) and the zoom, and `save` writes the new graph. Returns None, so that a cell
+        ending with `explorer.update(loss)` does not show the explorer once more.
 
         >>> from autograd import Value
         >>> x = Value(2.0, "x"); y = x * x; y.backward()
         >>> explorer = explore(y)
         >>> z = x * x * x; z.backward()
-        >>> explorer.update(z).model["data"]
+        >>> explorer.update(z)
+        >>> explorer.model["data"]
         [2.0, 4.0, 8.0]
         """
         if not isinstance(root, Value):
@@ -53,7 +55,6 @@ class Explorer:
             bundle = framed_page(self.html())
             for handle in self._frames:
                 handle.update(bundle, raw=True)
-        return self
 
     @property
     def widget(self) -> Any:
