@@ -175,3 +175,25 @@ def test_render_mounts_the_explorer_and_follows_the_graph_keeping_what_is_expand
         finally:
             browser.close()
     assert errors == []
+
+
+@pytest.mark.slow
+@needs_elk
+def test_the_frame_shown_without_anywidget_draws_the_graph():
+    sync_api = pytest.importorskip("playwright.sync_api", reason="needs Playwright for Python")
+    chromium = Path("/usr/bin/chromium")
+    if not chromium.exists():
+        pytest.skip(f"needs the system's Chromium at {chromium} (never downloaded)")
+    explorer = explore(product(2.0, 3.0), names=False)
+    with sync_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=str(chromium))
+        try:
+            page = browser.new_page()
+            page.set_content(
+                f"<!DOCTYPE html><html><body>{widget.framed_page(explorer.html())['text/html']}</body></html>"
+            )
+            frame = page.frame_locator("iframe")
+            frame.locator(".skipgrad-explorer[data-layouts='1']:not([data-busy])").wait_for(timeout=20_000)
+            assert "data 8" in frame.locator("[data-node='out']").text_content()  # x * y + x at x=2, y=3
+        finally:
+            browser.close()
