@@ -93,7 +93,8 @@ def framed_page(page: str) -> dict[str, str]:
 
 
 def in_a_kernel() -> bool:
-    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code all run ipykernel), where outputs can
-    show HTML and widgets; False in a terminal IPython or plain Python."""
+    """True inside a Jupyter kernel (JupyterLab, Notebook, VS Code and Colab all run ipykernel, whose
+    shell has a `kernel`), where outputs can show HTML and widgets; False in a terminal IPython or plain
+    Python."""
     shell = getattr(sys.modules.get("IPython"), "get_ipython", lambda: None)()
-    return type(shell).__name__ == "ZMQInteractiveShell"
+    return getattr(shell, "kernel", None) is not None
