@@ -170,6 +170,14 @@ def test_render_mounts_the_explorer_and_follows_the_graph_keeping_what_is_expand
             settled(3)
             assert page.get_attribute(f"[data-group='{name}']", "data-expanded") == "true"  # kept open
             assert page.locator("[data-node] text").all_text_contents() != drawn  # the new numbers
+            # two graphs at once (a quick training loop): one layout, of the last
+            explorer.update(before)
+            page.evaluate(
+                "([first, last]) => { window.fakeModel.set('graph', first); window.fakeModel.set('graph', last); }",
+                [model_json(explore(after, names=False).model), model_json(explorer.model)],
+            )
+            settled(4)
+            assert page.locator("[data-node] text").all_text_contents() == drawn
             page.evaluate("window.cleanUp()")
             assert page.evaluate("window.fakeModel.handlers.length") == 0  # no longer follows the graph
         finally:

@@ -21,7 +21,9 @@ ELK_IN_A_MODULE = "{{\nconst define = undefined, module = undefined, exports = u
 
 # anywidget calls render once per view of the widget (an output shown twice is two views). Each view
 # mounts its own explorer and follows the `graph` trait: a new graph keeps what that view has expanded
-# and its zoom. Returns the clean-up that anywidget calls when the view goes away.
+# and its zoom. Graphs that arrive faster than they are laid out (a quick training loop) are drawn one
+# after another, and those that a newer one overtook while waiting are skipped: the last is always drawn.
+# Returns the clean-up that anywidget calls when the view goes away.
 RENDER = """
 function render({ model, el }) {
   const holder = document.createElement("div");
@@ -29,7 +31,16 @@ function render({ model, el }) {
   holder.style.border = "1px solid #e5e7eb";
   el.append(holder);
   const explorer = globalThis.SkipgradExplorer.mount(holder, JSON.parse(model.get("graph")));
-  const changed = () => explorer.update(JSON.parse(model.get("graph")));
+  let drawn = explorer.ready; // settles when the layout before it is drawn (a failed one says so itself)
+  let waiting = false; // an update is queued; it reads the graph when it starts, so it draws the latest
+  const changed = () => {
+    if (waiting) return;
+    waiting = true;
+    drawn = drawn.then(() => {
+      waiting = false;
+      return explorer.update(JSON.parse(model.get("graph")));
+    });
+  };
   model.on("change:graph", changed);
   return () => {
     model.off("change:graph", changed);
