@@ -76,6 +76,7 @@ def html_page(model: dict, title: str = "skipgrad explorer", *, generator: str =
 <title>{html.escape(title)}</title>
 {generator}
 <style>
+html, body {{ margin: 0; height: 100%; }}
 {own_source("explorer.css")}
 </style></head><body>
 <div class="skipgrad-explorer" id="skipgrad-explorer"></div>

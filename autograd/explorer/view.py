@@ -1,5 +1,6 @@
-"""`explore(root)`: the graph explorer of one graph, which saves itself as one HTML file.
-Imports the explorer's model and page; nothing is drawn in Python (the page lays out and draws)."""
+"""`explore(root)`: the graph explorer of one graph, which saves itself as one HTML file and shows itself
+in Jupyter (widget.py). Imports the explorer's model and page; nothing is drawn in Python (the page lays
+out and draws)."""
 
 from __future__ import annotations
 
@@ -10,20 +11,73 @@ from .. import checks
 from ..naming import Names
 from ..value import Value
 from .model import DEFAULT_MAX_NODES, graph_model
-from .page import html_page
+from .page import html_page, model_json
+from .widget import framed_page, in_a_kernel, note_without_anywidget, widget_class
 
 
 class Explorer:
     """An interactive view of one graph: boxes that open on click, pan and zoom, a search box, the
     chain rule at any node, and backward step by step. Made by `explore(root)`.
 
-    The graph's numbers are read when the Explorer is made (call `explore` again after more training).
+    The graph's numbers are read when the Explorer is made, and again by `update(root)`. In Jupyter an
+    Explorer that ends a cell shows itself (an anywidget widget; without anywidget, its saved page in a
+    frame), and `update` redraws that output in place.
     """
 
     def __init__(
         self, root: Value, *, names: Names = True, optimizer: Any = None, max_nodes: int = DEFAULT_MAX_NODES
     ) -> None:
         self.model = graph_model(root, names=names, optimizer=optimizer, max_nodes=max_nodes)
+        self._options: dict[str, Any] = {"names": names, "optimizer": optimizer, "max_nodes": max_nodes}
+        self._widget: Any = None  # made when first shown in Jupyter
+        self._frames: list[Any] = []  # without anywidget: the display handles of the frames shown
+
+    def update(self, root: Value) -> None:
+        """Read `root`'s graph again (a new step's graph, or the same one after more training), with the
+        options given to `explore`; every output showing this Explorer redraws in place, keeping what is
+        expanded (by name) and the zoom, and `save` writes the new graph. Returns None, so that a cell
+        ending with `explorer.update(loss)` does not show the explorer once more.
+
+        >>> from autograd import Value
+        >>> x = Value(2.0, "x"); y = x * x; y.backward()
+        >>> explorer = explore(y)
+        >>> z = x * x * x; z.backward()
+        >>> explorer.update(z)
+        >>> explorer.model["data"]
+        [2.0, 4.0, 8.0]
+        """
+        if not isinstance(root, Value):
+            raise TypeError(f"Explorer.update: expected a Value (the graph's output), got {type(root).__name__}")
+        self.model = graph_model(root, **self._options)
+        if self._widget is not None:
+            self._widget.graph = model_json(self.model)
+        if self._frames:
+            bundle = framed_page(self.html())
+            for handle in self._frames:
+                handle.update(bundle, raw=True)
+
+    @property
+    def widget(self) -> Any:
+        """The anywidget widget showing this Explorer (one, made on first use), to place in a layout of
+        ipywidgets; raises ImportError without anywidget."""
+        if self._widget is None:
+            made = widget_class()
+            if made is None:
+                raise ImportError("Explorer.widget needs anywidget: pip install 'skipgrad[notebooks]'")
+            self._widget = made(graph=model_json(self.model))
+        return self._widget
+
+    def _ipython_display_(self) -> None:
+        """Jupyter shows the widget; without anywidget, the saved page in a frame; outside a kernel, the repr."""
+        from IPython.display import display
+
+        if not in_a_kernel():
+            print(repr(self))
+        elif self._widget is not None or widget_class() is not None:
+            display(self.widget)
+        else:
+            note_without_anywidget()
+            self._frames.append(display(framed_page(self.html()), raw=True, display_id=True))
 
     @property
     def nodes(self) -> int:
