@@ -166,3 +166,24 @@ def test_the_gpt_pictures_residual_addition_sums_the_skip_and_the_mlp_branch():
     assert [c[0] for c in consumers] == ["block0.mlp_add0"] + ["block0.norm2"] * 3
     assert consumers[0][1:] == (1.0, True) and not any(skip for _, _, skip in consumers[1:])
     assert m["boxes"]["name"][m["box"][node]] == "block0" and m["boxes"]["residual"][m["box"][node]] == 1
+
+
+@pytest.mark.slow  # builds the default GPT's step and its plain-ops twin (about 10 s)
+def test_the_readmes_sizes_of_the_gpt_steps(tmp_path: Path) -> None:
+    """README: one default GPT step is 7,605 nodes and 55,322 edges and saves as a 3.8 MB file; its
+    plain-ops twin is 57,571 nodes (the graphs that benchmarks/explorer.py times)."""
+    if not ELK_BUNDLE.is_file():
+        pytest.skip("elkjs is not installed (python3 tasks.py test installs it)")
+    from benchmarks import gpt
+    from nn import GPT, Characters, names
+
+    chars = Characters(names())
+    tokens = chars.encode("olivia")
+    loss = GPT(chars.vocab_size, seed=0).loss(tokens)
+    loss.backward()
+    explorer = explore(loss, names=False)
+    assert (explorer.nodes, len(explorer.model["src"])) == (7605, 55322)
+    assert f"{explorer.save(tmp_path / 'gpt.html').stat().st_size / 1e6:.1f}" == "3.8"
+    plain = gpt.skipgrad_plain_step(gpt.draw_weights(chars.vocab_size, seed=1337), tokens).forward()
+    plain.backward()
+    assert explore(plain, names=False).nodes == 57571
