@@ -109,8 +109,10 @@ def test_a_huge_graph_is_refused_before_it_is_walked(monkeypatch):
 
 
 def test_not_a_value_is_a_type_error():
-    with pytest.raises(TypeError, match="expected a Value"):
+    with pytest.raises(TypeError, match=r"expected a Value, got list; for several outputs, explore their sum"):
         explore([Value(1.0)])  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match=r"expected a Value, got int$"):
+        explore(3)  # type: ignore[arg-type]
 
 
 def test_the_json_is_compact_and_safe_in_a_script_element():

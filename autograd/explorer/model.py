@@ -50,7 +50,11 @@ _HINT = "the explorer shows graphs up to max_nodes: explore a smaller graph, or 
 def graph_model(root: Value, *, names: Names = True, optimizer: Any = None, max_nodes: int = DEFAULT_MAX_NODES) -> dict:
     """The dict described in the module's docstring, for `root`'s graph (its grads as they are now)."""
     if not isinstance(root, Value):
-        raise TypeError(f"explore: expected a Value, got {type(root).__name__}")
+        several = "; for several outputs, explore their sum: autograd.sum_of(outputs)"
+        raise TypeError(
+            f"explore: expected a Value, got {type(root).__name__}"
+            + (several if isinstance(root, (list, tuple)) else "")
+        )
     check_max_nodes(max_nodes)
     refuse_above(root, max_nodes, f" to explore, more than max_nodes={max_nodes}", _HINT)
     # drawing's readers of roles decide what is a box and what is a skip path, so that the explorer
