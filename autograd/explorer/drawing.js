@@ -292,20 +292,7 @@
         { class: "sx-box", "data-group": model.boxes.name[box], "data-expanded": "false" },
         parent,
       );
-      this.svgEl(
-        "rect",
-        {
-          x: item.x,
-          y: item.y,
-          width: item.width,
-          height: item.height,
-          rx: 6,
-          fill: MODULE_FILL,
-          stroke: residual ? SKIP : "#8b5cf6",
-          "stroke-width": residual ? 2.5 : 1.2,
-        },
-        group,
-      );
+      this.boxRect(group, item, { rx: 6, fill: MODULE_FILL, stroke: residual ? SKIP : "#8b5cf6", "stroke-width": residual ? 2.5 : 1.2 });
       const texts = this.textLines(group, item, this.boxLines(box), ["#111827", GREEN, RED, GREY]);
       texts[0].setAttribute("font-weight", "bold");
       group.addEventListener("click", () => this.toggle(box));
@@ -320,25 +307,18 @@
         { class: "sx-frame", "data-group": model.boxes.name[box], "data-expanded": "true", "data-depth": this.g.depth[box] },
         parent,
       );
-      this.svgEl(
-        "rect",
-        {
-          x: item.x,
-          y: item.y,
-          width: item.width,
-          height: item.height,
-          rx: 8,
-          fill: residual ? "#faf5ff" : "#f9fafb",
-          stroke: residual ? SKIP : "#9ca3af",
-          "stroke-width": residual ? 2 : 1,
-        },
-        group,
-      );
+      const look = residual ? { fill: "#faf5ff", stroke: SKIP, "stroke-width": 2 } : { fill: "#f9fafb", stroke: "#9ca3af", "stroke-width": 1 };
+      this.boxRect(group, item, { rx: 8, ...look });
       const title = this.svgEl("text", { x: item.x + 8, y: item.y + 19, class: "sx-frame-title" }, group);
       title.textContent = `▾ ${model.boxes.name[box]}`;
       group.addEventListener("click", (event) => {
         if (event.target === title || event.target.tagName === "rect") this.toggle(box);
       });
+    },
+
+    /** A box's rectangle where the layout put it: a closed box, or an open box's frame (`look`: rx, fill, stroke). */
+    boxRect(group, item, look) {
+      return this.svgEl("rect", { x: item.x, y: item.y, width: item.width, height: item.height, ...look }, group);
     },
 
     drawConstant(parent, item, node) {
