@@ -44,6 +44,37 @@ class NeedsPackage(pytest.File):
         pytest.skip(f"{self.package} is not installed, so the doctests of {self.path.name} cannot run")
 
 
+class CompiledDoctests(pytest.File):
+    """A compiled module's doctests: mypyc keeps no docstrings, so they are read from the module's source
+    and run against the compiled module, as its `.py` file's doctests run in the pure build."""
+
+    def collect(self) -> Generator[pytest.Item, None, None]:
+        import doctest
+
+        from _pytest.doctest import DoctestItem, _get_checker, _get_runner, get_optionflags
+
+        from autograd import compiling
+
+        name = ".".join(self.path.resolve().relative_to(ROOT).with_suffix("").parts)
+        module = importlib.import_module(name)
+        runner = _get_runner(verbose=False, optionflags=get_optionflags(self.config), checker=_get_checker())
+        parser = doctest.DocTestParser()
+        for qualname, text, line in compiling.docstrings(name):
+            test = parser.get_doctest(text, dict(module.__dict__), qualname, str(self.path), line)
+            if test.examples:
+                yield DoctestItem.from_parent(self, name=qualname, runner=runner, dtest=test)  # type: ignore[arg-type]
+
+
+def compiled_module(path: Path) -> bool:
+    """Whether `path` is the source of a module that this process runs compiled."""
+    if path.suffix != ".py" or path.parent.name != "autograd" or path.parent.parent != ROOT:
+        return False
+    import autograd
+    from autograd import compiling
+
+    return autograd.COMPILED and f"autograd.{path.stem}" in compiling.MODULES
+
+
 @pytest.hookimpl(hookwrapper=True)
 def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Generator[None, Any, None]:
     outcome = yield
@@ -52,3 +83,5 @@ def pytest_collect_file(file_path: Path, parent: pytest.Collector) -> Generator[
         stand_in = NeedsPackage.from_parent(parent, path=file_path)
         stand_in.package = package
         outcome.force_result([stand_in])
+    elif outcome.get_result() and compiled_module(file_path):
+        outcome.force_result([CompiledDoctests.from_parent(parent, path=file_path)])

@@ -7,6 +7,7 @@
     python3 tasks.py test --all-pythons   the same, then every test again, without torch, on each other
                               Python 3.10+ found here (what CI runs)
     python3 tasks.py lint     ruff check, ruff format --check and mypy: any finding fails
+    python3 tasks.py build    compile the engine with mypyc (demo, test, gpt, bench and the notebooks do it too)
     python3 tasks.py gpt      train microgpt's GPT on names and sample some (options: --steps 1000 ...)
     python3 tasks.py bench    the benchmark against micrograd and PyTorch (updates the README's table)
     python3 tasks.py notebooks  open the notebooks in JupyterLab
@@ -14,6 +15,8 @@
 
 Each job installs what it needs and skips what is already there, so running it again is quick.
 Set SKIPGRAD_NO_TORCH=1 to test without PyTorch (its reference checks are then skipped).
+The engine is compiled with mypyc when a C compiler and Python's headers are here, else it runs as pure
+Python, which is said in one line; SKIPGRAD_PURE=1 runs pure Python without compiling.
 With --all-pythons, the other Pythons are found in pyenv (its versions/ folder, so no version needs
 selecting) or on PATH (Debian/Ubuntu, Homebrew); each gets its own .venv-3.X.
 """
@@ -37,13 +40,14 @@ PYTHON = BIN / ("python.exe" if os.name == "nt" else "python")
 MINORS = range(10, 15)  # the Pythons 3.X that skipgrad supports and `test` looks for (and any newer it finds)
 
 EXTRAS = {
-    "demo": ["viz", "progress"],
-    "test": ["viz", "plot", "progress", "notebooks", "test", "lint", "torch"],
-    "notebooks": ["notebooks", "lab"],
-    "refresh-notebooks": ["viz", "plot", "progress", "notebooks", "torch"],
-    "bench": ["bench", "torch"],
+    "demo": ["viz", "progress", "compile"],
+    "test": ["viz", "plot", "progress", "notebooks", "test", "lint", "torch", "compile"],
+    "notebooks": ["notebooks", "lab", "compile"],
+    "refresh-notebooks": ["viz", "plot", "progress", "notebooks", "torch", "compile"],
+    "bench": ["bench", "torch", "compile"],
     "lint": ["lint"],
-    "gpt": ["progress"],
+    "gpt": ["progress", "compile"],
+    "build": ["compile"],
 }
 
 
@@ -63,6 +67,8 @@ def main(argv: list[str]) -> int:
         ensure_graphviz()
     if job in ("test", "notebooks", "refresh-notebooks", "bench"):  # the demo draws with dot alone
         ensure_elkjs()
+    if job != "lint":
+        ensure_compiled()
     return JOBS[job](rest)
 
 
@@ -71,23 +77,38 @@ def demo(args: list[str]) -> int:
 
 
 def test(args: list[str]) -> int:
-    """Lint, then every test on this Python; with --all-pythons, every test again, without torch, on each
-    other Python 3.10+ found here. Other arguments go to pytest."""
+    """Lint, then every test on this Python, in each build of the engine (compiled, then pure Python);
+    with --all-pythons, every test again, without torch, on each other Python 3.10+ found here, compiled
+    there too. Other arguments go to pytest."""
     all_pythons = "--all-pythons" in args
     args = [arg for arg in args if arg != "--all-pythons"]
     linted = lint([])  # first, so its findings are not lost above the test output; fails the job at the end
     torch = "without" if os.environ.get("SKIPGRAD_NO_TORCH") == "1" else "with"
-    tested, summary = pytest_on(PYTHON, ["--durations=10", *args])
-    lines = [f"Python {platform.python_version()} (this one, {torch} PyTorch): {summary}"]
-    others = 0
+    compiled = ensure_compiled()  # main() built it; this only reads that it is current
+    version = platform.python_version()
+    lines, status = [], 0
+    for build in ("compiled", "pure Python") if compiled else ("pure Python",):
+        say(f"Python {version} (this one, {torch} PyTorch): every test, the engine {build}")
+        code, summary = pytest_on(PYTHON, ["--durations=10", *args], build_env(build))
+        lines.append(f"Python {version} (this one, {torch} PyTorch), the engine {build}: {summary}")
+        status = status or code
     if all_pythons:
         others, more = run_other_pythons(args)
         lines += more
+        status = status or others
     say("the tests on each Python:\n" + "\n".join(f"[tasks]   {line}" for line in lines))
-    return tested or others or linted
+    return status or linted
 
 
-def pytest_on(python: Path, args: list[str]) -> tuple[int, str]:
+def build_env(build: str) -> dict[str, str]:
+    """The environment of a test run in one build: tests/test_compiled.py fails a compiled run whose
+    engine silently runs as pure Python."""
+    if build == "compiled":
+        return {"SKIPGRAD_EXPECT_COMPILED": "1"}
+    return {"SKIPGRAD_PURE": "1"}
+
+
+def pytest_on(python: Path, args: list[str], env: dict[str, str] | None = None) -> tuple[int, str]:
     """Run the suite with `python` (a venv's), showing its output; return its status and pytest's summary."""
     # tests/test_notebooks.py runs every notebook and compares it with its stored outputs. Unbuffered, so
     # that plugins' prints come out in order and pytest's summary is its last line.
@@ -95,7 +116,11 @@ def pytest_on(python: Path, args: list[str]) -> tuple[int, str]:
     cmd = [str(python), "-m", "pytest", *color, *args]
     started = time.monotonic()
     proc = subprocess.Popen(
-        cmd, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, env=dict(os.environ, PYTHONUNBUFFERED="1")
+        cmd,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        env=dict(os.environ, PYTHONUNBUFFERED="1", **(env or {})),
     )
     summary = "pytest printed no summary"
     assert proc.stdout is not None
@@ -123,13 +148,14 @@ def run_other_pythons(args: list[str]) -> tuple[int, list[str]]:
             say(lines[-1])
             continue
         exe, version = found
-        say(f"Python {version} ({exe}): every test, without PyTorch")
         venv = ROOT / f".venv-3.{minor}"
         ensure_venv(exe, venv)
         install(extras, venv)
+        build = "compiled" if ensure_compiled(venv) else "pure Python"
+        say(f"Python {version} ({exe}): every test, without PyTorch, the engine {build}")
         # The `slow` marker's rule (tests/slow_marker.py) is checked once, on this Python: an older one is slower.
-        code, summary = pytest_on(venv_python(venv), ["-p", "no:tests.slow_marker", *args])
-        lines.append(f"Python {version}: {summary}")
+        code, summary = pytest_on(venv_python(venv), ["-p", "no:tests.slow_marker", *args], build_env(build))
+        lines.append(f"Python {version}, the engine {build}: {summary}")
         say(lines[-1])
         status = status or code
     return status, lines
@@ -177,6 +203,10 @@ def find_pythons() -> dict[int, tuple[str, str]]:
 LINTED = ["autograd", "nn", "tests", "benchmarks", "tasks.py", "conftest.py"]
 
 
+def build(args: list[str]) -> int:
+    return 0  # main() has compiled the engine (or said why not)
+
+
 def lint(args: list[str]) -> int:
     """Every check runs (so one run shows all findings); the job fails if any of them found something."""
     checks = [
@@ -211,6 +241,7 @@ JOBS = {
     "demo": demo,
     "test": test,
     "lint": lint,
+    "build": build,
     "gpt": gpt,
     "bench": bench,
     "notebooks": notebooks,
@@ -250,6 +281,43 @@ def install(extras: list[str], venv: Path = VENV) -> None:
     say(f"installing skipgrad with extras {', '.join(wanted)} into {venv.name}")
     run_or_exit([str(venv_python(venv)), "-m", "pip", "install", "--quiet", "-e", f".[{','.join(wanted)}]"], cwd=ROOT)
     stamp.write_text("\n".join([digest.hexdigest(), *wanted]) + "\n")
+
+
+# Runs in the venv's Python: autograd/compiling.py, loaded from its file (the engine itself is not
+# imported, since the build replaces its compiled files), says if the build is current, else builds it.
+COMPILE = """
+import importlib.util, sys
+from pathlib import Path
+spec = importlib.util.spec_from_file_location("skipgrad_compiling", sys.argv[1])
+compiling = importlib.util.module_from_spec(spec)
+spec.loader.exec_module(compiling)
+print("up to date" if compiling.choose({})[0] else compiling.build(Path(sys.argv[2])) or "built")
+"""
+
+
+def ensure_compiled(venv: Path = VENV) -> bool:
+    """Compile the engine with mypyc for this venv's Python, unless it is compiled from the current
+    sources already; one line says what happened. Returns whether the compiled engine will run."""
+    if os.environ.get("SKIPGRAD_PURE") == "1":
+        say("SKIPGRAD_PURE=1: the engine runs as pure Python (not compiled)")
+        return False
+    started = time.monotonic()
+    log = ROOT / "build" / f"compile-{venv.name}.log"
+    done = subprocess.run(
+        [str(venv_python(venv)), "-c", COMPILE, str(ROOT / "autograd" / "compiling.py"), str(log)],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+    )
+    outcome = done.stdout.strip().splitlines()[-1] if done.returncode == 0 and done.stdout.strip() else ""
+    if outcome == "up to date":
+        return True
+    if outcome == "built":
+        say(f"compiled the engine with mypyc in {time.monotonic() - started:.0f} s ({venv.name})")
+        return True
+    reason = outcome or (done.stderr.strip().splitlines() or ["no output"])[-1]
+    say(f"the engine runs as pure Python, not compiled: {reason}")
+    return False
 
 
 def ensure_graphviz() -> None:

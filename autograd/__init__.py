@@ -9,18 +9,29 @@
 import importlib
 from typing import TYPE_CHECKING
 
-from . import pickling  # noqa: F401  # registers how a Value pickles and deep-copies
-from .custom import CustomOp, WrongDerivative, custom_op, find_wrong_derivative
-from .gradcheck import GradcheckError, gradcheck
-from .report import grad_table, print_grads
-from .structure import Group, Role, mark_skip
-from .value import Value, dot, sum_of, topological_order
+from . import compiling
+from .compiling import source
+
+BUILD: str = compiling.select_build()[1]  # before the engine is imported: why this build of it runs
+
+from . import pickling  # noqa: E402, F401  # registers how a Value pickles and deep-copies
+from . import value as _engine  # noqa: E402
+from .custom import CustomOp, WrongDerivative, custom_op, find_wrong_derivative  # noqa: E402
+from .gradcheck import GradcheckError, gradcheck  # noqa: E402
+from .report import grad_table, print_grads  # noqa: E402
+from .structure import Group, Role, mark_skip  # noqa: E402
+from .value import Value, dot, sum_of, topological_order  # noqa: E402
+
+COMPILED: bool = compiling.is_compiled(_engine)
+"""Whether the engine runs compiled by mypyc (`python3 tasks.py build`) or as pure Python; BUILD says why."""
 
 __all__ = [
     "Value",
     "dot",
     "sum_of",
     "topological_order",
+    "source",
+    "COMPILED",
     "Group",
     "Role",
     "mark_skip",

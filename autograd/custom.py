@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 from .checks import as_float
 from .describe import describe
-from .fields import Left
+from .operand import Left
 from .ops import ANY_NUMBER, TABLE
 from .value import Value, build_node, topological_order
 

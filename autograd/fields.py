@@ -16,20 +16,17 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Sequence
-from typing import Any, Union
+from typing import Any
 
 from .checks import as_float, shown, text
+from .compiling import mypyc_attr
 from .domain import NotFiniteGrad
+from .operand import Left
 
-Number = Union[int, float]
-
-
-class Left(float):
-    """A plain-number operand that stood on the LEFT of the op (2 - a, 2 ** a), for display."""
-
-    __slots__ = ()
+Number = object  # a real number, checked by the setters (see autograd/value.py on why `object`)
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Fields:
     """What a node holds, and the public view of it (see the module's docstring). Value inherits it."""
 
@@ -72,7 +69,7 @@ class Fields:
         return self._label
 
     @label.setter
-    def label(self, value: str) -> None:
+    def label(self, value: object) -> None:
         self._label = text(value, "Value.label", "")
 
     @property

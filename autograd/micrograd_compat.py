@@ -20,10 +20,12 @@ from collections.abc import Callable
 from typing import Any
 
 from .checks import shown
+from .compiling import mypyc_attr
 from .domain import NotFiniteGrad, not_finite
 from .fields import Fields
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class MicrogradNames(Fields):
     """micrograd's fields on a Value: `_prev`, `_op`, `_backward`, and `closure` to tell them apart."""
 
@@ -64,7 +66,7 @@ class MicrogradNames(Fields):
         self._number = None
 
 
-def constructor_arguments(data: object, children: object, op: str, label: str) -> tuple[str, tuple]:
+def constructor_arguments(data: object, children: object, op: object, label: object) -> tuple[object, tuple]:
     """(label, inputs) from Value's constructor, checked: `Value(data, label)`, `Value(data, label=...)` or
     micrograd's `Value(data, children, op)`."""
     if hasattr(data, "local_grads"):

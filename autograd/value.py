@@ -18,21 +18,27 @@ import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
 from functools import reduce
-from typing import Any, Union
+from typing import Any
 
 from .checks import as_float, shown, text
+from .compiling import mypyc_attr
 from .domain import UndefinedDerivative, d_base, d_exponent, finite, nonzero_divisor, not_finite, overflow, power
-from .fields import Left, written, zero_grads
+from .fields import written, zero_grads
 from .guards import all_or_nothing, collector_paused, graph_lock
 from .micrograd_compat import MicrogradNames, constructor_arguments, run_closure
+from .operand import Left
 from .ops import ANY_NUMBER, table_row
 from .walk import topological_order
 
-Number = Union[int, float]
-Operand = Union["Value", int, float]
+# What the ops accept, checked by the ops themselves with messages that name the problem. They are
+# `object` to the type checker because a compiled build checks annotations when called, with its own
+# terse message, and would refuse what the ops read (numpy scalars, and anything to name in an error).
+Number = object  # a real number: int, float, bool or a numpy real scalar
+Operand = object  # a Value or a Number
 _isfinite = math.isfinite
 
 
+@mypyc_attr(allow_interpreted_subclasses=True)
 class Value(MicrogradNames):
     """A scalar in a computation graph, with the gradient of some output with respect to it. Its fields
     (data, grad, label, op, its inputs) are those of `Fields` (autograd/fields.py); `MicrogradNames`
@@ -52,7 +58,7 @@ class Value(MicrogradNames):
 
     __slots__ = ()  # the fields are declared in autograd/fields.py, where their public view is
 
-    def __init__(self, data: Number, _children: Iterable[Value] | str = (), _op: str = "", label: str = "") -> None:
+    def __init__(self, data: Number, _children: object = (), _op: object = "", label: object = "") -> None:
         label, children = constructor_arguments(data, _children, _op, label)
         self._data = as_float(data, "Value(data)", "a real number")
         self._grad = 0.0
@@ -379,7 +385,7 @@ def _not_a_list(given: object, weights: object) -> TypeError:
 # -------------------------------------------------------------------- building nodes
 # The ops call _unary and _binary directly, positionally: building nodes is the hot path, and one
 # constructor with keyword defaults measured 5-6% slower on W2's build (200k nodes, best of 15).
-_new_value = object.__new__
+_new_value = Value.__new__  # a bare node, filled in below (object.__new__ is refused for a compiled class)
 
 
 def _unary(name: str, data: float, a: Any, da: Any, number: Any = None) -> Value:

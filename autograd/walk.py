@@ -16,7 +16,7 @@ from typing import Any, TypeVar
 from .fields import Fields
 from .guards import graph_lock
 
-Node = TypeVar("Node", bound=Fields)
+Node = TypeVar("Node")  # a Value; unbound, so that anything else reaches the check that names it
 
 
 def topological_order(root: Node) -> list[Node]:
@@ -35,14 +35,14 @@ def topological_order(root: Node) -> list[Node]:
         return _walk(root)
 
 
-def _walk(root: Node) -> list[Node]:
+def _walk(root: Any) -> list[Any]:
     # A node's mark goes from None (or an earlier walk's token) to `opened` when its inputs are pushed
     # and to `done` when it is placed. A node popped while `opened` has had all of its inputs placed:
     # the graph has no cycles, so it cannot be pushed again before then. The inner loop goes straight
     # down to a node's first input instead of pushing and popping it (a chain is walked in one pass
     # down, then one pass of pops back up).
     opened, done = object(), object()  # this walk's marks
-    order: list[Node] = []
+    order: list[Any] = []
     place = order.append
     stack: list[Any] = [root]
     push, pop, push_all = stack.append, stack.pop, stack.extend  # bound once: this loop runs per edge

@@ -59,7 +59,7 @@ def test_a_closure_that_makes_a_gradient_inf_still_names_the_node():
 # ------------------------------------------------------------------------------ Value's constructor
 def test_value_of_a_value_says_so():
     with pytest.raises(TypeError) as refused:
-        Value(Value(1.0))  # type: ignore[arg-type]
+        Value(Value(1.0))
     assert str(refused.value) == (
         "Value(data): data is already a Value (Value(data=1.0, grad=0.0)); use it, or Value(v.data) for a new leaf"
     )
@@ -67,7 +67,7 @@ def test_value_of_a_value_says_so():
 
 def test_value_with_an_int_second_argument_names_it():
     with pytest.raises(TypeError, match=r"^Value\(_children\): expected a tuple of Values \(or a str: the label\)"):
-        Value(2.0, 5)  # type: ignore[arg-type]
+        Value(2.0, 5)
 
 
 # ------------------------------------------------------------------------------ constructors

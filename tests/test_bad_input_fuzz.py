@@ -151,7 +151,7 @@ def _check_error(where: str, error: BaseException, args, kwargs) -> None:
     while tb is not None and tb.tb_next is not None:
         tb = tb.tb_next
     assert tb is not None
-    filename = tb.tb_frame.f_code.co_filename
+    filename = os.path.abspath(tb.tb_frame.f_code.co_filename)  # compiled code names its file from the root
     line = linecache.getline(filename, tb.tb_lineno).strip()
     ours = filename.startswith(OURS) and line.startswith("raise")
     assert ours, (

@@ -28,9 +28,12 @@ backward that raises leaves every grad as it was).
 
 from __future__ import annotations
 
+import ast
+import inspect
 import math
 import random
 import sys
+import textwrap
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -41,7 +44,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import autograd.value as engine
-from autograd import Value, ops, topological_order
+from autograd import Value, compiling, ops, topological_order
 from tests.fuzz_graphs import (
     BY_NAME,
     OPS,
@@ -224,7 +227,13 @@ def test_backward_twice_doubles_every_gradient_and_zero_grad_resets(params: Grap
 
 # ---------------------------------------------------------------------------------------------- every op
 def returns_value(fn: Callable[..., Any]) -> bool:
-    return typing.get_type_hints(fn).get("return") is Value
+    if inspect.isfunction(fn):
+        return typing.get_type_hints(fn).get("return") is Value
+    try:  # compiled: no annotations at run time, so they are read from the source
+        definition = ast.parse(textwrap.dedent(compiling.source(fn))).body[0]
+    except TypeError:  # not in the source: what mypyc adds to a compiled class (__getstate__, ...)
+        return False
+    return isinstance(definition, ast.FunctionDef) and ast.unparse(definition.returns or ast.Constant(None)) == "Value"
 
 
 def value_ops() -> tuple[set[str], set[str]]:

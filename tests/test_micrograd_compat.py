@@ -131,7 +131,7 @@ def test_micrograds_constructor_forms():
     assert out.children == (a, a) and out.op == "*" and out._op == "*" and out._prev == {a}
     assert Value(1.0, (), "", "z").label == "z"
     with pytest.raises(TypeError, match="Values"):
-        Value(1.0, (1.0,), "x")  # type: ignore[arg-type]
+        Value(1.0, (1.0,), "x")
     with pytest.raises(TypeError, match="label only"):
         Value(1.0, "a", "op")
 
