@@ -161,9 +161,10 @@ class Value(MicrogradNames):
     @table_row("exp", 1)
     def exp(self) -> Value:
         """e**a;  d/da = e**a, read from the output.  Raises OverflowError above a ~ 709.78."""
-        if self._data > 709.78:
-            raise OverflowError(f"exp({self._data!r}) overflows a float (largest argument is about 709.78)")
-        out = math.exp(self._data)
+        try:
+            out = math.exp(self._data)
+        except OverflowError:  # math.exp knows the exact limit; 709.78 is only its first digits
+            raise OverflowError(f"exp({self._data!r}) overflows a float (largest argument is about 709.78)") from None
         return _unary("exp", out, self, out)
 
     @table_row("log", 1)

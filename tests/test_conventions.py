@@ -159,3 +159,14 @@ def test_repr_shows_label_data_and_grad():
     v.grad = 0.5
     assert repr(v) == "Value(data=2.0, grad=0.5, label='a')"
     assert repr(Value(1)) == "Value(data=1.0, grad=0.0)"
+
+
+def test_exp_overflows_exactly_where_math_exp_does():
+    """Found by the fuzzer: exp(709.782712893384) is finite, and the engine's cut-off was 709.78."""
+    largest = 709.782712893384
+    assert Value(largest).exp().data == math.exp(largest)
+    above = math.nextafter(largest, math.inf)
+    with pytest.raises(OverflowError):
+        math.exp(above)
+    with pytest.raises(OverflowError, match=r"^exp\(709.78271289338\d*\) overflows a float"):
+        Value(above).exp()
