@@ -47,8 +47,17 @@ except ImportError:  # mypy is not installed, so nothing was compiled: the decor
         return lambda cls: cls
 
 
-# The engine's hot path, compiled together into one shared library (calls between them stay native).
-MODULES = ("autograd.fields", "autograd.micrograd_compat", "autograd.walk", "autograd.value")
+# The hot path, compiled together into one shared library (calls between them stay native): the engine,
+# the checks its ops call, and the optimizers' per-parameter arithmetic.
+MODULES = (
+    "autograd.checks",
+    "autograd.guards",
+    "autograd.fields",
+    "autograd.micrograd_compat",
+    "autograd.walk",
+    "autograd.value",
+    "nn.updates",
+)
 GROUP = "autograd._engine"  # the shared library holds the compiled code; each module gets a small shim
 ROOT = Path(__file__).resolve().parents[1]  # the folder that holds the autograd and nn packages
 

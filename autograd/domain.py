@@ -14,6 +14,7 @@ OverflowError: 1e+308 * 10.0 overflows a float
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from typing import Any
 
 from .describe import describe
@@ -104,7 +105,7 @@ def not_finite(node: Any, grad: float) -> OverflowError:
     )
 
 
-def located(failure: BaseException, order: list) -> BaseException | None:
+def located(failure: BaseException, order: Sequence[Any]) -> BaseException | None:
     """An undefined derivative's error from backward, reworded to name the node where it was met; None
     for any other error. That node is the first, outputs first, whose gradient is nonzero and meets an
     undefined local derivative: every node before it in that order had a zero gradient there."""

@@ -11,11 +11,12 @@ from __future__ import annotations
 
 import gc
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
 from .domain import located, not_finite
+from .fields import Fields
 
 # One graph walk, backward or zero_grad at a time: walks mark the nodes they visit, and threads
 # whose graphs share nodes would otherwise overwrite each other's marks.
@@ -37,7 +38,7 @@ def collector_paused() -> Iterator[None]:
 
 
 @contextmanager
-def all_or_nothing(order: list[Any]) -> Iterator[None]:
+def all_or_nothing(order: Sequence[Fields]) -> Iterator[None]:
     """Gradients from earlier calls are set aside, the pass adds only its own, then they are added back;
     if the pass raises, every grad is put back as it was (and an undefined derivative's error names its
     node)."""

@@ -17,13 +17,12 @@ from __future__ import annotations
 import math
 import operator
 from collections.abc import Callable, Iterable, Sequence
-from functools import reduce
-from typing import Any
+from typing import Any, cast
 
 from .checks import as_float, shown, text
 from .compiling import mypyc_attr
 from .domain import UndefinedDerivative, d_base, d_exponent, finite, nonzero_divisor, not_finite, overflow, power
-from .fields import written, zero_grads
+from .fields import Fields, written, zero_grads
 from .guards import all_or_nothing, collector_paused, graph_lock
 from .micrograd_compat import MicrogradNames, constructor_arguments, run_closure
 from .operand import Left
@@ -289,7 +288,7 @@ def _chain_rule(root: Value, order: list[Value]) -> None:
         grad = node._grad
         if grad - grad:  # nan only for inf or nan: a cheap finiteness test
             raise not_finite(node, grad)
-        a = node._a
+        a: Any = node._a
         if a is None:
             continue  # a leaf passes nothing back
         if type(a) is tuple:  # an n-ary op: one local derivative per input
@@ -297,11 +296,14 @@ def _chain_rule(root: Value, order: list[Value]) -> None:
             if type(da) is not tuple:
                 run_closure(node, grad)  # micrograd's way: the node's closure adds to its inputs itself
                 continue
+            child: Fields  # declared, so that compiled code reads and adds native floats
+            local: float
             # zip without strict=: the tuples are built together; the keyword costs 2.4% of W1's instructions
             for child, local in zip(a, da):  # noqa: B905
                 child._grad += local * grad
             continue
-        a._grad += node._da * grad  # one input: the chain rule as above
+        first: Fields = a
+        first._grad += node._da * grad  # one input: the chain rule as above
         b = node._b
         if b is not None:  # a second input
             b._grad += node._db * grad
@@ -362,20 +364,29 @@ def dot(weights: Sequence[Operand], inputs: Sequence[Operand], bias: Operand = 0
     if len(w_data) == len(weights):  # the two cases of nn's layers: Value weights, Value or float inputs
         x_data = [x._data for x in inputs if type(x) is Value]
         if len(x_data) == len(inputs):
-            total = reduce(operator.add, map(operator.mul, w_data, x_data), start)
+            total = _weighted_sum(start, w_data, x_data)
             return _nary("dot", total, (*weights, *inputs, *tail), (*x_data, *w_data, *(1.0,) * len(tail)))
         if not x_data and all(type(x) is float and x - x == 0.0 for x in inputs):
-            total = reduce(operator.add, map(operator.mul, w_data, inputs), start)
+            total = _weighted_sum(start, w_data, cast(Sequence[float], inputs))  # all floats, just checked
             return _nary("dot", total, (*weights, *tail), (*inputs, *(1.0,) * len(tail)), tuple(inputs))
     # Any mix of Values and numbers: each Value among the weights and among the inputs is an input.
     w_read = [w._data if isinstance(w, Value) else as_float(w, "dot(weights)") for w in weights]
     x_read = [x._data if isinstance(x, Value) else as_float(x, "dot(inputs)") for x in inputs]
-    total = reduce(operator.add, map(operator.mul, w_read, x_read), start)
+    total = _weighted_sum(start, w_read, x_read)
     w_in = [(w, x) for w, x in zip(weights, x_read, strict=True) if isinstance(w, Value)]
     x_in = [(x, w) for x, w in zip(inputs, w_read, strict=True) if isinstance(x, Value)]
     pairs = [*w_in, *x_in, *((bias, 1.0) for _ in tail)]
     constants = tuple(x for x, given in zip(x_read, inputs, strict=True) if not isinstance(given, Value))
     return _nary("dot", total, tuple(p[0] for p in pairs), tuple(p[1] for p in pairs), constants or None)
+
+
+def _weighted_sum(start: float, weights: Sequence[float], inputs: Sequence[float]) -> float:
+    """start + w0*x0 + w1*x1 + ..., added in that order. A plain loop: faster than reduce() over map()
+    on every Python from 3.10 (and compiled, a loop over native floats)."""
+    total = start
+    for w, x in zip(weights, inputs):  # noqa: B905  # dot() has checked that the lengths match
+        total += w * x
+    return total
 
 
 def _not_a_list(given: object, weights: object) -> TypeError:

@@ -43,29 +43,27 @@ def _walk(root: Any) -> list[Any]:
     # down, then one pass of pops back up).
     opened, done = object(), object()  # this walk's marks
     order: list[Any] = []
-    place = order.append
-    stack: list[Any] = [root]
-    push, pop, push_all = stack.append, stack.pop, stack.extend  # bound once: this loop runs per edge
+    stack: list[Fields] = [root]
     while stack:
-        node = pop()
+        node: Fields = stack.pop()
         if node._walk is opened:  # its inputs are all placed
             node._walk = done
-            place(node)
+            order.append(node)
             continue
         while node._walk is not done:
             a = node._a
             if a is None:  # a leaf has no inputs to wait for
                 node._walk = done
-                place(node)
+                order.append(node)
                 break
             node._walk = opened
-            push(node)  # popped again once the inputs pushed above it are placed
+            stack.append(node)  # popped again once the inputs pushed above it are placed
             # Inputs pushed last-first so that they are placed in operand order: a*b lists a before b.
             if type(a) is tuple:  # an n-ary op: most of its inputs (weights, a shared x) are often placed
-                push_all([child for child in reversed(a) if child._walk is not done])
+                stack.extend([child for child in reversed(a) if child._walk is not done])
                 break
             b = node._b
             if b is not None:
-                push(b)
+                stack.append(b)
             node = a
     return order

@@ -7,6 +7,7 @@ given is the difference, so imports and set-up are not counted.
 
     python -m benchmarks.instructions                     # this tree
     python -m benchmarks.instructions --against ../old     # this tree and another checkout, with ratios
+    python -m benchmarks.instructions --compiled           # the compiled engine (default: pure Python)
 
 Needs valgrind (Debian: apt install valgrind). Not part of the test suite: it takes about a minute.
 """
@@ -67,9 +68,13 @@ WHAT = {
 }
 
 
-def instructions(tree: Path, code: str) -> int:
-    """Instructions that `code` executes in a fresh Python started in `tree` (callgrind's total)."""
+def instructions(tree: Path, code: str, compiled: bool = False) -> int:
+    """Instructions that `code` executes in a fresh Python started in `tree` (callgrind's total), with
+    the engine as pure Python, or compiled (the tree's build must be current: python3 tasks.py build)."""
     env = dict(os.environ, PYTHONPATH=str(tree), PYTHONHASHSEED="0", SKIPGRAD_PURE="1")
+    if compiled:
+        env.pop("SKIPGRAD_PURE")
+        code = "import autograd\nassert autograd.COMPILED, autograd.BUILD\n" + code
     run = subprocess.run(
         ["valgrind", "--tool=callgrind", "--callgrind-out-file=/dev/null", sys.executable, "-c", code],
         cwd=tree,
@@ -84,14 +89,15 @@ def instructions(tree: Path, code: str) -> int:
     return int(found.group(1))
 
 
-def count(tree: Path, workload: str) -> int:
+def count(tree: Path, workload: str, compiled: bool = False) -> int:
     setup = SETUP[workload]
-    return instructions(tree, setup + WORK[workload]) - instructions(tree, setup)
+    return instructions(tree, setup + WORK[workload], compiled) - instructions(tree, setup, compiled)
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--against", type=Path, help="another checkout of skipgrad, to compare with")
+    parser.add_argument("--compiled", action="store_true", help="count the compiled engine (default: pure Python)")
     parser.add_argument("workloads", nargs="*", help="W1, W2 or W5 (default: all three)")
     args = parser.parse_args(argv)
     unknown = set(args.workloads) - set(SETUP)
@@ -106,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     print("| workload | " + " | ".join(columns) + " |")
     print("|---" * (len(trees) + 1 + bool(args.against)) + "|")
     for workload in args.workloads:
-        counts = [count(tree, workload) for tree in trees]
+        counts = [count(tree, workload, args.compiled) for tree in trees]
         ratio = f" | {counts[0] / counts[1]:.4f} |" if args.against else " |"
         print(f"| {workload}: {WHAT[workload]} | " + " | ".join(f"{c:,}" for c in counts) + ratio, flush=True)
     return 0

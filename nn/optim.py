@@ -10,6 +10,8 @@ from autograd import Value, checks
 from autograd.fields import set_data, zero_grads
 from autograd.numpy_adapter import as_python
 
+from . import updates
+
 LearningRate = Union[float, Callable[[int], float]]
 
 
@@ -68,14 +70,8 @@ class SGD(Optimizer):
         self.velocity: list[float] | None = None
 
     def _update(self, lr: float) -> None:
-        grads = [p.grad + self.weight_decay * p.data for p in self.params]
-        velocity = self.velocity
-        if self.momentum:
-            velocity = (
-                grads if velocity is None else [self.momentum * v + g for v, g in zip(velocity, grads, strict=True)]
-            )
-            grads = velocity
-        _assign(self, [p.data - lr * g for p, g in zip(self.params, grads, strict=True)])
+        velocity, new = updates.sgd(self.params, lr, self.momentum, self.weight_decay, self.velocity)
+        _assign(self, new)
         self.velocity = velocity
 
 
@@ -109,15 +105,7 @@ class Adam(Optimizer):
     def _update(self, lr: float) -> None:
         b1, b2 = self.betas
         t = self.steps + 1
-        correction1, correction2 = 1 - b1**t, 1 - b2**t
-        eps, m, v, new = self.eps, [], [], []
-        for p, mi, vi in zip(self.params, self.m, self.v, strict=True):  # one loop: this runs per parameter per step
-            g = p.grad
-            mi = b1 * mi + (1 - b1) * g
-            vi = b2 * vi + (1 - b2) * g * g
-            m.append(mi)
-            v.append(vi)
-            new.append(p.data - lr * (mi / correction1) / (math.sqrt(vi / correction2) + eps))
+        m, v, new = updates.adam(self.params, self.m, self.v, lr, self.betas, (1 - b1**t, 1 - b2**t), self.eps)
         _assign(self, new)
         self.m, self.v = m, v
 
