@@ -13,7 +13,6 @@ import gc
 import threading
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from typing import Any
 
 from .domain import located, not_finite
 from .fields import Fields
