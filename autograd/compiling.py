@@ -246,4 +246,5 @@ def _compile(work: Path) -> None:
     command = distribution.get_command_obj("build_ext")
     command.inplace = True
     command.build_temp = str(work / "temp")
+    command.build_lib = str(work / "lib")  # not build/lib, which a wheel's build would pack
     distribution.run_command("build_ext")

@@ -288,7 +288,7 @@ def _chain_rule(root: Value, order: list[Value]) -> None:
         grad = node._grad
         if grad - grad:  # nan only for inf or nan: a cheap finiteness test
             raise not_finite(node, grad)
-        a: Any = node._a
+        a = node._a
         if a is None:
             continue  # a leaf passes nothing back
         if type(a) is tuple:  # an n-ary op: one local derivative per input
@@ -296,14 +296,14 @@ def _chain_rule(root: Value, order: list[Value]) -> None:
             if type(da) is not tuple:
                 run_closure(node, grad)  # micrograd's way: the node's closure adds to its inputs itself
                 continue
-            child: Fields  # declared, so that compiled code reads and adds native floats
+            child: Fields  # types declared for the compiled build (it then adds native floats); Python ignores them
             local: float
             # zip without strict=: the tuples are built together; the keyword costs 2.4% of W1's instructions
             for child, local in zip(a, da):  # noqa: B905
                 child._grad += local * grad
             continue
-        first: Fields = a
-        first._grad += node._da * grad  # one input: the chain rule as above
+        first: Fields = a  # the one input (typed, for the compiled build)
+        first._grad += node._da * grad  # the chain rule as above
         b = node._b
         if b is not None:  # a second input
             b._grad += node._db * grad

@@ -10,6 +10,7 @@ import os
 import shutil
 import subprocess
 import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -135,3 +136,24 @@ def test_a_user_subclass_of_value_works_in_either_build():
     out = a * a + a
     out.backward()
     assert (a.describe(), a.grad, type(out) is Value) == ("a=2.0", 5.0, True)
+
+
+@pytest.mark.slow
+def test_a_wheel_is_the_pure_engine_and_works_without_a_compiler(tmp_path):
+    """`python -m build` packs the `.py` files only, even from a tree whose engine is compiled; installed
+    where nothing was built, the engine runs as pure Python."""
+    pytest.importorskip("build")
+    command = [sys.executable, "-m", "build", "--wheel", "--no-isolation", "--outdir", str(tmp_path), str(ROOT)]
+    # run from elsewhere: in the checkout, its build/ folder would stand in for the build package
+    built = subprocess.run(command, cwd=tmp_path, capture_output=True, text=True)
+    assert built.returncode == 0, built.stdout[-2000:] + built.stderr[-2000:]
+    (wheel,) = tmp_path.glob("skipgrad-*.whl")
+    with zipfile.ZipFile(wheel) as packed:
+        names = packed.namelist()
+        packed.extractall(tmp_path / "installed")  # a wheel is a zip of the files to install
+    assert [name for name in names if "compiled-build" in name or name.endswith((".so", ".pyd"))] == []
+    assert {"autograd/compiling.py", "autograd/value.py", "nn/updates.py"} <= set(names)
+    script = "import autograd; print(autograd.COMPILED, autograd.BUILD)\nprint((autograd.Value(2.0) ** 2).data)"
+    env = dict(os.environ, PYTHONPATH=str(tmp_path / "installed"))
+    ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
+    assert ran.stdout.splitlines() == ["False not built", "4.0"], ran.stderr
