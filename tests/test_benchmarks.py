@@ -160,3 +160,23 @@ def test_targets_are_judged_on_the_compiled_build_and_show_the_pure_one_beside()
     alone = targets({"pure Python": pure}, {})
     assert "| target | goal | this run, pure Python | met |" in alone and "compiled build was not in use" in alone
     assert "| W1 step, x faster than micrograd | >= 100x | 40.0x | no |" in alone
+
+
+@pytest.mark.slow
+def test_counting_a_deep_torch_graph_leaves_it_safe_to_free():
+    """Reading next_functions once made freeing a 100,000-node torch chain crash Python (a segfault), so
+    torch_edges frees it from the output back; in a child process, so that a crash fails this test alone."""
+    pytest.importorskip("torch")
+    code = (
+        "from benchmarks.engines import TorchScalar\n"
+        "engine = TorchScalar()\n"
+        "build, backward = engine.chain(100_000)\n"
+        "graph = build()\n"
+        "backward(graph)\n"
+        "print(engine.chain_edges(graph))\n"
+        "del graph\n"
+        "print('freed')\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.split() == ["200000", "freed"]
