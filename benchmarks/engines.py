@@ -31,6 +31,7 @@ class DemoStep:
 
 class Engine:
     name = ""
+    modules: tuple[str, ...] = ()  # what it imports to run (skipgrad's are always imported)
 
     def available(self) -> bool:
         return True
@@ -110,6 +111,7 @@ class SkipgradBinary(Skipgrad):
 
 class Micrograd(Engine):
     name = "micrograd 0.1.0"
+    modules = ("micrograd.engine", "micrograd.nn")
 
     def available(self):
         return _importable("micrograd")
@@ -138,6 +140,7 @@ class Micrograd(Engine):
 
 class TorchScalar(Engine):
     name = "torch scalar"
+    modules = ("torch",)
 
     def available(self):
         return _importable("torch")

@@ -6,10 +6,16 @@ process runs the compiled build (a process cannot hold both).
 The request (JSON on stdin) names the workload (W1, W2, W3 or W5) and gives the parent's sizes and
 its reference answers; the child checks its gradients against those answers, times skipgrad's
 engines with the code the parent uses (benchmarks/measure.py) and prints their rows as JSON.
+
+First it imports the other engines' packages that the parent has imported. Their objects are most of
+a process's heap (torch's alone are ten times skipgrad's and nn's), and Python's cyclic GC scans the
+heap: without them, a step that builds tens of thousands of nodes ran up to twice as fast here as
+in the parent, whichever build ran it.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import subprocess
@@ -35,10 +41,9 @@ def with_pure_rows(workload: str, here: Any, sizes: dict, reference: Any) -> dic
 
 def measure_in_child(workload: str, sizes: dict, reference: Any, against: str) -> Any:
     """Run one workload's skipgrad rows in a fresh process with SKIPGRAD_PURE=1; its rows, read back."""
-    request = {"workload": workload, "sizes": sizes, "reference": reference, "against": against}
     done = subprocess.run(
         [sys.executable, "-m", "benchmarks.pure_rows"],
-        input=json.dumps(request),
+        input=json.dumps(child_request(workload, sizes, reference, against)),
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -47,6 +52,13 @@ def measure_in_child(workload: str, sizes: dict, reference: Any, against: str) -
     if done.returncode != 0:
         raise RuntimeError(f"{workload}'s pure-Python rows failed in their process:\n{done.stderr[-3000:]}")
     return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def child_request(workload: str, sizes: dict, reference: Any, against: str) -> dict[str, Any]:
+    """What the child is sent: the workload, its sizes and reference answers, and the packages of the
+    other engines that this process has imported (the child imports them too: see above)."""
+    loaded = [module for engine in ENGINES for module in engine.modules if module in sys.modules]
+    return {"workload": workload, "sizes": sizes, "reference": reference, "against": against, "imports": loaded}
 
 
 def rows_of(request: dict[str, Any]) -> Any:
@@ -69,6 +81,8 @@ def main() -> int:
     if this_build() != PURE:  # SKIPGRAD_PURE=1 was not set, or not seen: these rows would be mislabelled
         print("benchmarks.pure_rows must run in the pure-Python build (SKIPGRAD_PURE=1)", file=sys.stderr)
         return 2
+    for module in request.get("imports", []):
+        importlib.import_module(module)
     print(json.dumps(rows_of(request)))
     return 0
 

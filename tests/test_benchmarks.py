@@ -132,6 +132,15 @@ def test_pure_rows_check_their_answers_against_the_given_reference():
         rows_of({**request, "reference": [right * 1.001]})
 
 
+def test_the_child_is_asked_to_import_the_other_engines_packages_this_process_has():
+    """So that its cyclic GC scans a heap of the parent's size (torch's objects are most of it)."""
+    from benchmarks.pure_rows import child_request
+
+    request = child_request("W3", {"products": 10}, None, "the parent")
+    assert ("torch" in request["imports"]) == ("torch" in sys.modules)
+    assert ("micrograd.engine" in request["imports"]) == ("micrograd.engine" in sys.modules)
+
+
 def test_rows_of_both_builds_sit_side_by_side(monkeypatch: pytest.MonkeyPatch):
     from benchmarks import builds
 
