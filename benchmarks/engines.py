@@ -11,18 +11,33 @@ from __future__ import annotations
 import importlib.util
 import sys
 from collections.abc import Callable
+from typing import Any
+
+from . import edges
 
 Weights = list[list[tuple[list[float], float]]]  # layer -> neuron -> (w, b)
 
 
+class DemoStep:
+    """W1's training step of one engine: calling it runs one step and returns (loss, gradients in
+    parameter order); `loss()` builds the loss graph alone, for counting its edges."""
+
+    def __init__(self, step: Callable[[], tuple[float, list[float]]], loss: Callable[[], Any]) -> None:
+        self.step, self.loss = step, loss
+
+    def __call__(self) -> tuple[float, list[float]]:
+        return self.step()
+
+
 class Engine:
     name = ""
+    modules: tuple[str, ...] = ()  # what it imports to run (skipgrad's are always imported)
 
     def available(self) -> bool:
         return True
 
-    # W1: one training step of micrograd's demo; returns (loss, gradients in parameter order)
-    def demo(self, weights: Weights, X, y, alpha: float, lr: float) -> Callable[[], tuple[float, list[float]]]:
+    # W1: one training step of micrograd's demo
+    def demo(self, weights: Weights, X, y, alpha: float, lr: float) -> DemoStep:
         raise NotImplementedError
 
     # W2: x = x * 1.0001 + 0.001, n times; returns (build, backward) closures
@@ -32,6 +47,14 @@ class Engine:
     # W3: sum of n products of leaf pairs
     def products(self, a: list[float], b: list[float]) -> tuple[Callable, Callable]:
         raise NotImplementedError
+
+    # the number of edges of a graph of this engine, for ns per edge (benchmarks/edges.py)
+    def edges(self, root: Any) -> int:
+        raise NotImplementedError
+
+    def chain_edges(self, graph: tuple[Any, Any]) -> int:
+        """The edges of a W2 graph, (x0, x): those of x's graph."""
+        return self.edges(graph[1])
 
 
 class Skipgrad(Engine):
@@ -45,15 +68,18 @@ class Skipgrad(Engine):
         params = model.parameters()
         optimizer = SGD(params, lr=lr)
 
+        def loss_graph():
+            return hinge_loss([model(x) for x in X], y) + l2_penalty(params, alpha)
+
         def step():
-            loss = hinge_loss([model(x) for x in X], y) + l2_penalty(params, alpha)
+            loss = loss_graph()
             optimizer.zero_grad()
             loss.backward()
             grads = [p.grad for p in params]
             optimizer.step()
             return loss.data, grads
 
-        return step
+        return DemoStep(step, loss_graph)
 
     def chain(self, n):
         from autograd import Value
@@ -64,6 +90,9 @@ class Skipgrad(Engine):
         from autograd import Value, sum_of
 
         return _products(Value, a, b, sum_of)
+
+    def edges(self, root):
+        return edges.skipgrad_edges(root)
 
 
 class SkipgradBinary(Skipgrad):
@@ -82,6 +111,7 @@ class SkipgradBinary(Skipgrad):
 
 class Micrograd(Engine):
     name = "micrograd 0.1.0"
+    modules = ("micrograd.engine", "micrograd.nn")
 
     def available(self):
         return _importable("micrograd")
@@ -104,9 +134,13 @@ class Micrograd(Engine):
 
         return _products(Value, a, b, sum, raise_limit=True)
 
+    def edges(self, root):
+        return edges.micrograd_edges(root)
+
 
 class TorchScalar(Engine):
     name = "torch scalar"
+    modules = ("torch",)
 
     def available(self):
         return _importable("torch")
@@ -132,12 +166,15 @@ class TorchScalar(Engine):
                 x = out
             return x[0]
 
-        def step():
+        def loss_graph():
             scores = [forward(x) for x in inputs]
             losses = [torch.relu(1 + -yi * s) for yi, s in zip(y, scores, strict=True)]
             data_loss = sum(losses) * (1.0 / len(losses))
             reg_loss = alpha * sum(p * p for p in params)
-            loss = data_loss + reg_loss
+            return data_loss + reg_loss
+
+        def step():
+            loss = loss_graph()
             for p in params:
                 p.grad = None
             loss.backward()
@@ -147,13 +184,16 @@ class TorchScalar(Engine):
                     p -= lr * p.grad
             return loss.item(), grads
 
-        return step
+        return DemoStep(step, loss_graph)
 
     def chain(self, n):
         return _chain(_torch_leaf, n)
 
     def products(self, a, b):
         return _products(_torch_leaf, a, b, sum)
+
+    def edges(self, root):
+        return edges.torch_edges(root)
 
 
 def _torch_leaf(v: float):
@@ -180,13 +220,16 @@ def _load(params, weights: Weights) -> None:
 def _demo_step(Value, forward, params, X, y, alpha, lr):
     """The training step of micrograd's demo notebook, for any Value class with micrograd's API."""
 
-    def step():
+    def loss_graph():
         inputs = [list(map(Value, row)) for row in X]
         scores = [forward(x) for x in inputs]
         losses = [(1 + -yi * si).relu() for yi, si in zip(y, scores, strict=True)]
         data_loss = sum(losses) * (1.0 / len(losses))
         reg_loss = alpha * sum(p * p for p in params)
-        loss = data_loss + reg_loss
+        return data_loss + reg_loss
+
+    def step():
+        loss = loss_graph()
         for p in params:
             p.grad = 0.0
         loss.backward()
@@ -195,7 +238,7 @@ def _demo_step(Value, forward, params, X, y, alpha, lr):
             p.data -= lr * p.grad
         return loss.data, grads
 
-    return step
+    return DemoStep(step, loss_graph)
 
 
 def _binary_demo(Value, weights, X, y, alpha, lr):

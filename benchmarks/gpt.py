@@ -27,7 +27,7 @@ from typing import Any
 from autograd import Value, topological_order
 from nn import GPT, Adam, RMSNorm
 
-from . import local_gradient
+from . import edges, local_gradient
 
 N_LAYER, N_EMBD, BLOCK_SIZE, N_HEAD = 1, 16, 16, 4
 HEAD_DIM = N_EMBD // N_HEAD
@@ -139,12 +139,20 @@ class PlainAdam:
 # ------------------------------------------------------------------ the engines
 class TrainingStep:
     """One engine's step: `step()` runs zero_grad, forward, backward and Adam, and returns the loss and
-    the gradients of the weights in microgpt's order. `forward()` builds the loss alone (for checks)."""
+    the gradients of the weights in microgpt's order. `forward()` builds the loss alone (for checks).
+    `order` lists a graph's nodes and `count_edges` counts its edges, in the engine's own structure."""
 
     def __init__(
-        self, name: str, params: list, forward: Callable[[], Any], optimizer: Any, count: Callable[[Any], list]
+        self,
+        name: str,
+        params: list,
+        forward: Callable[[], Any],
+        optimizer: Any,
+        order: Callable[[Any], list],
+        count_edges: Callable[[Any], int],
     ) -> None:
-        self.name, self.params, self.forward, self.optimizer, self._order = name, params, forward, optimizer, count
+        self.name, self.params, self.forward, self.optimizer = name, params, forward, optimizer
+        self._order, self._count_edges = order, count_edges
 
     def step(self) -> tuple[float, list[float]]:
         self.optimizer.zero_grad()
@@ -179,17 +187,21 @@ class TrainingStep:
             gc.callbacks.remove(collector)
         return built - start, back - built, done - back, collecting[1]
 
-    def graph_nodes(self) -> int:
-        """How many nodes the backward pass of one loss visits (leaves included)."""
-        return len(self._order(self.forward()))
+    def graph_size(self) -> tuple[int, int]:
+        """How many nodes the backward pass of one loss visits (leaves included), and how many edges
+        link them."""
+        loss = self.forward()
+        return len(self._order(loss)), self._count_edges(loss)
 
 
 def plain_ops_step(value_class: type, weights: Weights, tokens: Sequence[int], name: str) -> TrainingStep:
     """`document_loss` on any Value class with microgpt's ops, trained by PlainAdam."""
     state = {key: [[value_class(w) for w in row] for row in rows] for key, rows in weights.items()}
     params = [p for rows in state.values() for row in rows for p in row]
-    order = topological_order if value_class is Value else local_gradient.topological_order
-    return TrainingStep(name, params, lambda: document_loss(state, tokens), PlainAdam(params), order)
+    ours = value_class is Value
+    order = topological_order if ours else local_gradient.topological_order
+    count_edges = edges.skipgrad_edges if ours else edges.local_gradient_edges
+    return TrainingStep(name, params, lambda: document_loss(state, tokens), PlainAdam(params), order, count_edges)
 
 
 def local_gradient_step(weights: Weights, tokens: Sequence[int]) -> TrainingStep:
@@ -220,7 +232,9 @@ def nn_gpt(vocab_size: int, weights: Weights) -> tuple[Any, list]:
 def nn_gpt_step(vocab_size: int, weights: Weights, tokens: Sequence[int]) -> TrainingStep:
     model, params = nn_gpt(vocab_size, weights)
     optimizer = Adam(params, lr=LR, betas=BETAS, eps=EPS)
-    return TrainingStep("skipgrad nn.GPT", params, lambda: model.loss(tokens), optimizer, topological_order)
+    return TrainingStep(
+        "skipgrad nn.GPT", params, lambda: model.loss(tokens), optimizer, topological_order, edges.skipgrad_edges
+    )
 
 
 class MicrogptLayout(GPT):
