@@ -154,6 +154,33 @@ def test_a_wheel_is_the_pure_engine_and_works_without_a_compiler(tmp_path):
     assert [name for name in names if "compiled-build" in name or name.endswith((".so", ".pyd"))] == []
     assert {"autograd/compiling.py", "autograd/value.py", "nn/updates.py"} <= set(names)
     script = "import autograd; print(autograd.COMPILED, autograd.BUILD)\nprint((autograd.Value(2.0) ** 2).data)"
-    env = dict(os.environ, PYTHONPATH=str(tmp_path / "installed"))
+    env = {k: v for k, v in os.environ.items() if k != "SKIPGRAD_PURE"}
+    env["PYTHONPATH"] = str(tmp_path / "installed")
     ran = subprocess.run([sys.executable, "-c", script], cwd=tmp_path, env=env, capture_output=True, text=True)
     assert ran.stdout.splitlines() == ["False not built", "4.0"], ran.stderr
+
+
+def test_the_build_keeps_a_times_b_plus_c_rounded_twice(monkeypatch, tmp_path):
+    """The flag behind the same-bits promise on processors whose compilers fuse a * b + c by default."""
+    mypyc_build = pytest.importorskip("mypyc.build")
+    setuptools = pytest.importorskip("setuptools")
+    made: list = []
+
+    class Extension:
+        def __init__(self) -> None:
+            self.extra_compile_args: list[str] = []
+
+    class Distribution:
+        def __init__(self, attrs: dict) -> None:
+            made.extend(attrs["ext_modules"])
+
+        def get_command_obj(self, name: str) -> object:
+            return type("Command", (), {})()
+
+        def run_command(self, name: str) -> None:
+            pass
+
+    monkeypatch.setattr(mypyc_build, "mypycify", lambda paths, **options: [Extension(), Extension()])
+    monkeypatch.setattr(setuptools, "Distribution", Distribution)
+    compiling._compile(tmp_path)
+    assert made and all("-ffp-contract=off" in extension.extra_compile_args for extension in made)
