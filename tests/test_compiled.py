@@ -184,3 +184,18 @@ def test_the_build_keeps_a_times_b_plus_c_rounded_twice(monkeypatch, tmp_path):
     monkeypatch.setattr(setuptools, "Distribution", Distribution)
     compiling._compile(tmp_path)
     assert made and all("-ffp-contract=off" in extension.extra_compile_args for extension in made)
+
+
+@pytest.mark.slow
+def test_a_compiled_node_is_larger_as_the_readme_says():
+    """README: mypyc adds to each object, and boxes a plain-number operand anew (W4's memory per node)."""
+    script = (
+        "import autograd; from autograd import Value; c = 1.0001; n = Value(1.0) * c\n"
+        "print(autograd.COMPILED, type(n).__basicsize__, n._number is c)"
+    )
+    pure, compiled = in_build(script, pure=True).split(), in_build(script, pure=False).split()
+    if compiled[0] == "False":
+        assert not EXPECTED, "tasks.py compiled the engine, but it runs as pure Python"
+        pytest.skip("the engine is not compiled here: nothing to compare")
+    assert pure[2] == "True" and compiled[2] == "False"
+    assert int(compiled[1]) > int(pure[1])
