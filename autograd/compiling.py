@@ -24,6 +24,7 @@ Standard library only, and no import of the engine (tasks.py reads MODULES from 
 from __future__ import annotations
 
 import ast
+import functools
 import hashlib
 import importlib.abc
 import importlib.machinery
@@ -147,13 +148,20 @@ def source(obj: Any) -> str:
     qualname = getattr(obj, "__qualname__", None) or (f"{owner.__qualname__}.{obj.__name__}" if owner else None)
     if module not in MODULES or not qualname:
         raise TypeError(f"no source for {obj!r}")
-    text = source_file(module).read_text()
-    node = _definition(ast.parse(text), qualname.split("."))
+    text, tree = _parsed(module)
+    node = _definition(tree, qualname.split("."))
     first = min([node.lineno, *(d.lineno for d in getattr(node, "decorator_list", []))])
     return "".join(text.splitlines(keepends=True)[first - 1 : node.end_lineno])  # indented, as inspect gives it
 
 
 Definition = Union[ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef]
+
+
+@functools.cache
+def _parsed(module: str) -> tuple[str, ast.Module]:
+    """A compiled module's source and its syntax tree, read once (source() is asked for many names)."""
+    text = source_file(module).read_text()
+    return text, ast.parse(text)
 
 
 def _definition(tree: ast.Module, path: list[str]) -> Definition:

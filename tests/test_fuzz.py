@@ -257,6 +257,7 @@ def value_ops() -> tuple[set[str], set[str]]:
     return methods, functions
 
 
+@pytest.mark.slow  # 0.24 s of CPU in the compiled build, where every method is reached through a spy
 def test_every_value_op_is_fuzzed(monkeypatch: pytest.MonkeyPatch) -> None:
     """Every Value method and operator that returns a Value, and sum_of and dot, is called by the
     random graphs: a new op in value.py fails here until tests/fuzz_graphs.py builds it."""
