@@ -33,7 +33,7 @@ import inspect
 import json
 import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 from types import ModuleType
 from typing import Any, TypeVar, Union
@@ -84,7 +84,7 @@ def source_hashes() -> dict[str, str]:
     return {module: hashlib.sha256(source_file(module).read_bytes()).hexdigest() for module in modules}
 
 
-def choose(environ: dict[str, str] | os._Environ[str] = os.environ) -> tuple[bool, str]:
+def choose(environ: Mapping[str, str] = os.environ) -> tuple[bool, str]:
     """(run the compiled modules?, why), from the environment, the compiled files and the record."""
     present = [module for module in MODULES if compiled_file(module).exists()]
     if environ.get("SKIPGRAD_PURE") == "1":
