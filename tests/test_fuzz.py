@@ -433,8 +433,10 @@ def violation_setup(seed: int, violation: Violation) -> tuple[Recipe, list[Value
 
 
 def on_top(node: Value, values: list[Value], rng: random.Random) -> Value:
-    """A few more ops that use `node`, so that backward reaches it through other nodes."""
-    other = rng.choice(values)
+    """A few more ops that use `node`, so that backward reaches it through other nodes, with a nonzero
+    gradient: `other` is chosen where sigmoid does not underflow to 0, which would stop every gradient
+    (and rightly raise nothing at an undefined derivative; found by the random search)."""
+    other = rng.choice([v for v in values if v.data > -700.0])  # the leaves lie in [-3, 3]
     return (engine.sum_of([node * 0.5, other]).tanh() + node) * other.sigmoid()
 
 
